@@ -1,0 +1,41 @@
+# epinet — the two commands a new user needs are `make run` and `make test`.
+SHELL := /bin/bash
+BUILD ?= build
+BUILD_TYPE ?= RelWithDebInfo
+EPINET_LISTEN ?= 127.0.0.1:8080
+export EPINET_LISTEN
+
+.PHONY: all deps build web run test unit integration e2e bench clean format
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja: CMakeLists.txt
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: deps $(BUILD)/build.ninja
+	@cmake --build $(BUILD)
+	@$(MAKE) --no-print-directory web
+
+web:
+	@scripts/build-web
+
+# Installs, builds, migrates, seeds the demo city (idempotent) and serves it.
+run: build
+	@scripts/run-demo
+
+# Installs, builds and runs every test: unit, integration (SQLite and a real
+# PostgreSQL 15 started by the harness) and end-to-end in Chromium.
+test: build
+	@scripts/run-tests
+
+unit: build
+	@ctest --test-dir $(BUILD) --output-on-failure
+
+bench: build
+	@bench/run-all
+
+clean:
+	rm -rf $(BUILD) web/dist

@@ -1,0 +1,131 @@
+#include "core/config.h"
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/error.h"
+
+extern char** environ;
+
+namespace epinet {
+namespace {
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+std::string expand(const std::string& value, const std::map<std::string, std::string>& all, int depth = 0) {
+  if (depth > 8) throw invalid("invalid_setting", "settings refer to each other in a loop");
+  std::string out;
+  for (size_t i = 0; i < value.size();) {
+    if (value.compare(i, 2, "${") == 0) {
+      auto end = value.find('}', i);
+      if (end == std::string::npos) throw invalid("invalid_setting", "unclosed ${ in setting value: " + value);
+      std::string name = value.substr(i + 2, end - i - 2);
+      auto it = all.find(name);
+      if (it != all.end()) out += expand(it->second, all, depth + 1);
+      i = end + 1;
+    } else {
+      out += value[i++];
+    }
+  }
+  return out;
+}
+
+long to_long(const std::map<std::string, std::string>& m, const std::string& key, long lo, long hi) {
+  const std::string& v = m.at(key);
+  try {
+    size_t pos = 0;
+    long n = std::stol(v, &pos);
+    if (pos != v.size() || n < lo || n > hi) throw std::out_of_range(key);
+    return n;
+  } catch (const std::exception&) {
+    throw invalid("invalid_setting", key + " must be a whole number from " + std::to_string(lo) + " to " +
+                                         std::to_string(hi) + ", not '" + v + "'");
+  }
+}
+
+}  // namespace
+
+std::map<std::string, std::string> parse_settings(const std::string& text, const std::string& origin) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    std::string t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    auto eq = t.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw invalid("invalid_setting", origin + ":" + std::to_string(n) + ": expected KEY=VALUE");
+    out[trim(t.substr(0, eq))] = trim(t.substr(eq + 1));
+  }
+  return out;
+}
+
+Config load_config(const std::map<std::string, std::string>& overrides, std::string config_file) {
+  auto merged = parse_settings(kDefaultsFile, "defaults");
+  if (config_file.empty()) {
+    if (const char* f = std::getenv("EPINET_CONFIG")) config_file = f;
+  }
+  if (!config_file.empty()) {
+    std::ifstream f(config_file);
+    if (!f) throw invalid("invalid_setting", "cannot read config file " + config_file);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    for (auto& [k, v] : parse_settings(ss.str(), config_file)) {
+      if (!merged.count(k)) throw invalid("invalid_setting", config_file + ": unknown setting " + k);
+      merged[k] = v;
+    }
+  }
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    std::string k = kv.substr(0, eq);
+    if (merged.count(k)) merged[k] = kv.substr(eq + 1);
+  }
+  for (auto& [k, v] : overrides) merged[k] = v;
+  std::map<std::string, std::string> m;
+  for (auto& [k, v] : merged) m[k] = expand(v, merged);
+
+  Config c;
+  c.raw = m;
+  const std::string& listen = m.at("EPINET_LISTEN");
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) throw invalid("invalid_setting", "EPINET_LISTEN must be HOST:PORT, not '" + listen + "'");
+  c.listen_host = listen.substr(0, colon);
+  {
+    std::map<std::string, std::string> p{{"EPINET_LISTEN port", listen.substr(colon + 1)}};
+    c.listen_port = static_cast<uint16_t>(to_long(p, "EPINET_LISTEN port", 0, 65535));
+  }
+  c.data_dir = m.at("EPINET_DATA_DIR");
+  c.database_url = m.at("EPINET_DATABASE_URL");
+  if (c.database_url.rfind("sqlite:", 0) != 0 && c.database_url.rfind("postgresql://", 0) != 0 &&
+      c.database_url.rfind("postgres://", 0) != 0)
+    throw invalid("invalid_setting", "EPINET_DATABASE_URL must start with sqlite: or postgresql://");
+  c.web_dir = m.at("EPINET_WEB_DIR");
+  if (c.web_dir.empty()) c.web_dir = std::string(EPINET_SOURCE_DIR) + "/web/dist";
+  c.demo_password = m.at("EPINET_DEMO_PASSWORD");
+  c.log_level = m.at("EPINET_LOG_LEVEL");
+  c.threads = static_cast<int>(to_long(m, "EPINET_THREADS", 0, 256));
+  if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
+  c.max_body_bytes = static_cast<size_t>(to_long(m, "EPINET_MAX_BODY_BYTES", 1024, 1L << 30));
+  c.request_timeout_s = static_cast<int>(to_long(m, "EPINET_REQUEST_TIMEOUT_S", 1, 3600));
+  c.shutdown_grace_s = static_cast<int>(to_long(m, "EPINET_SHUTDOWN_GRACE_S", 0, 3600));
+  c.session_ttl_hours = static_cast<int>(to_long(m, "EPINET_SESSION_TTL_HOURS", 1, 24 * 30));
+  c.login_max_failures = static_cast<int>(to_long(m, "EPINET_LOGIN_MAX_FAILURES", 1, 1000));
+  c.login_window_s = static_cast<int>(to_long(m, "EPINET_LOGIN_WINDOW_S", 1, 86400));
+  c.sqlite_synchronous = m.at("EPINET_SQLITE_SYNCHRONOUS");
+  if (c.sqlite_synchronous != "FULL" && c.sqlite_synchronous != "NORMAL" && c.sqlite_synchronous != "EXTRA")
+    throw invalid("invalid_setting", "EPINET_SQLITE_SYNCHRONOUS must be FULL, EXTRA or NORMAL");
+  c.db_pool_size = static_cast<int>(to_long(m, "EPINET_DB_POOL_SIZE", 1, 256));
+  return c;
+}
+
+}  // namespace epinet

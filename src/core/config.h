@@ -1,0 +1,42 @@
+// Settings: the embedded defaults file (config/epinet.defaults.env), then a
+// config file, then EPINET_* environment variables, then flags.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace epinet {
+
+extern const char* const kDefaultsFile;
+
+struct Config {
+  std::string listen_host;
+  uint16_t listen_port = 0;
+  std::string data_dir;
+  std::string database_url;
+  std::string web_dir;
+  std::string demo_password;
+  std::string log_level;
+  int threads = 0;
+  size_t max_body_bytes = 0;
+  int request_timeout_s = 0;
+  int shutdown_grace_s = 0;
+  int session_ttl_hours = 0;
+  int login_max_failures = 0;
+  int login_window_s = 0;
+  std::string sqlite_synchronous;
+  int db_pool_size = 0;
+
+  // Raw KEY=VALUE settings after merging, for `epinet config`.
+  std::map<std::string, std::string> raw;
+};
+
+// Parses "KEY=VALUE" lines; '#' starts a comment line. Throws Error(kInvalid)
+// naming the line on a malformed one.
+std::map<std::string, std::string> parse_settings(const std::string& text, const std::string& origin);
+
+// Loads settings. `overrides` are flag values (highest precedence);
+// `config_file` may be empty (then EPINET_CONFIG is consulted).
+Config load_config(const std::map<std::string, std::string>& overrides, std::string config_file = "");
+
+}  // namespace epinet

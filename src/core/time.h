@@ -1,0 +1,23 @@
+// Time as Unix milliseconds (UTC) in storage and code; ISO 8601 at the edges.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace epinet {
+
+using Millis = int64_t;
+
+// The only clock read in the code base; services take `now` from here and pass
+// it into pure code.
+Millis now_ms();
+
+// "2026-11-29T11:17:50Z" (milliseconds shown only when not zero).
+std::string iso8601(Millis t);
+
+// Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]" with "Z" or "+HH:MM"
+// (no zone means UTC). Returns nullopt when malformed.
+std::optional<Millis> parse_iso8601(std::string_view s);
+
+}  // namespace epinet

@@ -1,0 +1,234 @@
+// The HTTP server on Boost.Beast: a listener, and a session per connection
+// that reuses its buffer across keep-alive requests. The only translation unit
+// that includes Beast.
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <thread>
+
+namespace epinet::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::atomic<bool> g_stopping{false};
+std::atomic<int> g_in_flight{0};
+
+int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else if (s[i] == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+Request to_request(const bhttp::request<bhttp::string_body>& r, const std::string& client) {
+  Request q;
+  q.method = std::string(r.method_string());
+  std::string_view target = r.target();
+  auto qm = target.find('?');
+  q.path = percent_decode(target.substr(0, qm), false);
+  if (qm != std::string_view::npos) {
+    std::string_view qs = target.substr(qm + 1);
+    while (!qs.empty()) {
+      auto amp = qs.find('&');
+      std::string_view kv = qs.substr(0, amp);
+      auto eq = kv.find('=');
+      q.query[percent_decode(kv.substr(0, eq), true)] =
+          eq == std::string_view::npos ? "" : percent_decode(kv.substr(eq + 1), true);
+      if (amp == std::string_view::npos) break;
+      qs.remove_prefix(amp + 1);
+    }
+  }
+  q.body = r.body();
+  if (auto it = r.find(bhttp::field::authorization); it != r.end()) q.authorization = std::string(it->value());
+  if (auto it = r.find(bhttp::field::cookie); it != r.end()) q.cookie = std::string(it->value());
+  if (auto it = r.find(bhttp::field::content_type); it != r.end()) q.content_type = std::string(it->value());
+  q.client_addr = client;
+  return q;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, App& app) : stream_(std::move(socket)), app_(app) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    client_ = ec ? "" : ep.address().to_string();
+  }
+
+  void start() { read(); }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(app_.config.max_body_bytes);
+    parser_->header_limit(16 * 1024);
+    stream_.expires_after(std::chrono::seconds(app_.config.request_timeout_s));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof)
+      return close();
+    started_ = std::chrono::steady_clock::now();
+    g_in_flight.fetch_add(1);
+    if (ec) {
+      // A request we could not read: answer once, then close the connection.
+      Response r = ec == bhttp::error::body_limit
+                       ? error_response(413, "body_too_large",
+                                        "the body is larger than " + std::to_string(app_.config.max_body_bytes) + " bytes")
+                       : error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
+      return send(std::move(r), "GET", 11, false, "unreadable");
+    }
+    auto& req = parser_->get();
+    std::string label;
+    Response r = app_.router.dispatch(app_, to_request(req, client_), label);
+    bool keep = req.keep_alive() && !g_stopping.load();
+    send(std::move(r), std::string(req.method_string()), req.version(), keep, label, req.method() == bhttp::verb::head,
+         std::string(req.target()));
+  }
+
+  void send(Response r, std::string method, unsigned version, bool keep_alive, std::string label, bool head = false,
+            std::string target = "") {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), version);
+    res->set(bhttp::field::server, "epinet");
+    res->set(bhttp::field::content_type, r.content_type);
+    res->set("X-Content-Type-Options", "nosniff");
+    for (auto& [k, v] : r.headers) res->insert(k, v);
+    res->keep_alive(keep_alive);
+    size_t body_size = r.body.size();
+    if (head) {
+      res->content_length(body_size);
+    } else {
+      res->body() = std::move(r.body);
+      res->prepare_payload();
+    }
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, keep_alive, method = std::move(method), label = std::move(label),
+                        target = std::move(target), body_size](beast::error_code ec, size_t) {
+                         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - self->started_).count();
+                         int status = res->result_int();
+                         self->app_.metrics.observe(label, method, status, secs);
+                         spdlog::info(R"({{"type":"access","method":"{}","path":{},"route":"{}","status":{},"ms":{:.3f},"bytes":{},"client":"{}"}})",
+                                      method, boost::json::serialize(boost::json::string(target.substr(0, target.find('?')))),
+                                      label, status, secs * 1000, body_size, self->client_);
+                         g_in_flight.fetch_sub(1);
+                         if (ec || !keep_alive) return self->close();
+                         self->read();
+                       });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  App& app_;
+  std::string client_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(asio::io_context& ioc, tcp::endpoint ep, App& app) : ioc_(ioc), acceptor_(asio::make_strand(ioc)), app_(app) {
+    acceptor_.open(ep.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(ep);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+  }
+  tcp::endpoint local() const { return acceptor_.local_endpoint(); }
+  void start() { accept(); }
+  void stop() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+    });
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept(asio::make_strand(ioc_), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+      if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+      if (!ec) {
+        s.set_option(tcp::no_delay(true), ec);
+        std::make_shared<Session>(std::move(s), self->app_)->start();
+      }
+      self->accept();
+    });
+  }
+
+  asio::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  App& app_;
+};
+
+}  // namespace
+
+void run_server(App& app, const std::function<void(const std::string&)>& on_ready) {
+  int threads = std::max(1, app.config.threads);
+  asio::io_context ioc(threads);
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(app.config.listen_host, ec);
+  if (ec) throw std::runtime_error("EPINET_LISTEN: '" + app.config.listen_host + "' is not an IP address");
+  auto listener = std::make_shared<Listener>(ioc, tcp::endpoint(addr, app.config.listen_port), app);
+  listener->start();
+  auto ep = listener->local();
+  on_ready(ep.address().to_string() + ":" + std::to_string(ep.port()));
+
+  // SIGTERM/SIGINT: stop accepting, answer what is in flight, then stop.
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  asio::steady_timer drain(ioc);
+  auto deadline = std::chrono::steady_clock::now();
+  std::function<void(beast::error_code)> wait_drain = [&](beast::error_code) {
+    if (g_in_flight.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      ioc.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(10));
+    drain.async_wait(wait_drain);
+  };
+  signals.async_wait([&](beast::error_code, int sig) {
+    spdlog::info(R"({{"type":"shutdown","signal":{},"in_flight":{}}})", sig, g_in_flight.load());
+    g_stopping = true;
+    listener->stop();
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(app.config.shutdown_grace_s);
+    wait_drain({});
+  });
+
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+}
+
+}  // namespace epinet::http

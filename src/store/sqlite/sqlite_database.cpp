@@ -1,0 +1,152 @@
+// SQLite adapter: WAL, BEGIN IMMEDIATE for writes, a busy timeout, and the
+// durability the settings ask for (synchronous=FULL by default).
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "store/database.h"
+
+namespace epinet::store {
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
+  int ext = db ? sqlite3_extended_errcode(db) : rc;
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+    throw conflict("duplicate", msg);
+  if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) throw conflict("referenced", msg);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) throw conflict("constraint", msg);
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_FULL ||
+      (rc & 0xff) == SQLITE_IOERR)
+    throw Error(ErrorKind::kUnavailable, "store_unavailable", msg);
+  throw Error(ErrorKind::kInternal, "store_error", msg);
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(const std::string& path, const std::string& synchronous) {
+    int rc = sqlite3_open_v2(path.c_str(), &db_,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = "cannot open SQLite database " + path + ": " + sqlite3_errstr(rc);
+      sqlite3_close(db_);
+      throw Error(ErrorKind::kUnavailable, "store_unavailable", msg);
+    }
+    sqlite3_busy_timeout(db_, 10000);
+    sqlite3_extended_result_codes(db_, 1);
+    exec_script("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=" + synchronous + ";");
+  }
+  ~SqliteConnection() override {
+    for (auto& [sql, st] : cache_) sqlite3_finalize(st);
+    sqlite3_close_v2(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Result query(std::string_view sql, const std::vector<Value>& params) override {
+    sqlite3_stmt* st = prepare(sql);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    for (size_t i = 0; i < params.size(); ++i) {
+      int idx = static_cast<int>(i + 1);
+      const Value& v = params[i];
+      int rc;
+      if (auto p = std::get_if<int64_t>(&v))
+        rc = sqlite3_bind_int64(st, idx, *p);
+      else if (auto d = std::get_if<double>(&v))
+        rc = sqlite3_bind_double(st, idx, *d);
+      else if (auto s = std::get_if<std::string>(&v))
+        rc = sqlite3_bind_text(st, idx, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+      else
+        rc = sqlite3_bind_null(st, idx);
+      if (rc != SQLITE_OK) fail(db_, rc, "bind");
+    }
+    Result r;
+    int n = sqlite3_column_count(st);
+    for (int i = 0; i < n; ++i) r.columns.emplace_back(sqlite3_column_name(st, i));
+    for (;;) {
+      int rc = sqlite3_step(st);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        fail(db_, rc, "query");
+      }
+      auto& row = r.rows.emplace_back();
+      row.reserve(n);
+      for (int i = 0; i < n; ++i) {
+        switch (sqlite3_column_type(st, i)) {
+          case SQLITE_INTEGER: row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(st, i))); break;
+          case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(st, i)); break;
+          case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
+          default:
+            row.emplace_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i)),
+                                         static_cast<size_t>(sqlite3_column_bytes(st, i))));
+        }
+      }
+    }
+    r.affected = sqlite3_changes64(db_);
+    sqlite3_reset(st);
+    return r;
+  }
+
+  void exec_script(std::string_view sql) override {
+    char* err = nullptr;
+    std::string s(sql);
+    int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      sqlite3_free(err);
+      fail(db_, rc, "script");
+    }
+  }
+
+  void begin() override { exec_script("BEGIN IMMEDIATE"); }
+  void commit() override { exec_script("COMMIT"); }
+  void rollback() override {
+    if (!sqlite3_get_autocommit(db_)) exec_script("ROLLBACK");
+  }
+
+ private:
+  sqlite3_stmt* prepare(std::string_view sql) {
+    auto it = cache_.find(std::string(sql));
+    if (it != cache_.end()) return it->second;
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st,
+                                nullptr);
+    if (rc != SQLITE_OK) fail(db_, rc, "prepare");
+    cache_.emplace(std::string(sql), st);
+    return st;
+  }
+
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteDatabase final : public PooledDatabase {
+ public:
+  SqliteDatabase(std::string path, const OpenOptions& o)
+      : PooledDatabase(o.pool_size), path_(std::move(path)), synchronous_(o.sqlite_synchronous) {
+    auto dir = std::filesystem::path(path_).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir);
+    release(open_connection());  // fail early, and set WAL once
+  }
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  std::string describe() const override { return "sqlite:" + path_; }
+
+ protected:
+  std::unique_ptr<Connection> open_connection() override {
+    return std::make_unique<SqliteConnection>(path_, synchronous_);
+  }
+
+ private:
+  std::string path_;
+  std::string synchronous_;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> open_sqlite(const std::string& path, const OpenOptions& o) {
+  return std::make_unique<SqliteDatabase>(path, o);
+}
+
+}  // namespace epinet::store

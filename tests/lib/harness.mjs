@@ -1,0 +1,166 @@
+// Test harness: starts the real epinet binary on a free loopback port, against
+// SQLite in a temporary folder or a real PostgreSQL 15 that it starts itself.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = process.env.EPINET_BIN || path.join(ROOT, 'build/epinet');
+export const DEMO_PASSWORD = 'demo-Passw0rd';
+export const ROLES = ['admin', 'commander', 'venue_staff', 'community_worker', 'clinician', 'lab', 'resident'];
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export function tmpDir(prefix = 'epinet-test-') {
+  const base = path.join(ROOT, 'tests/.tmp');
+  fs.mkdirSync(base, { recursive: true });
+  return fs.mkdtempSync(path.join(base, prefix));
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs an epinet subcommand to completion; returns {code, stdout, stderr}. */
+export function runCli(args, env = {}) {
+  try {
+    const stdout = execFileSync(BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { code: 0, stdout, stderr: '' };
+  } catch (e) {
+    return { code: e.status ?? -1, stdout: e.stdout?.toString() ?? '', stderr: e.stderr?.toString() ?? '' };
+  }
+}
+
+let pgSingleton = null;
+/**
+ * Starts one PostgreSQL 15 for the whole test process (initdb in a temporary
+ * folder, listening on 127.0.0.1 only, run as the postgres user when we are
+ * root). Each call returns a URL to a fresh, empty database.
+ */
+export async function postgresDatabase() {
+  if (!pgSingleton) pgSingleton = await startPostgres();
+  const name = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  pgSingleton.psql(`CREATE DATABASE ${name}`);
+  return `postgresql://epinet@127.0.0.1:${pgSingleton.port}/${name}`;
+}
+
+function pgBin(name) {
+  for (const v of ['15', '16', '17']) {
+    const p = `/usr/lib/postgresql/${v}/bin/${name}`;
+    if (fs.existsSync(p)) return p;
+  }
+  throw new Error(`PostgreSQL binary ${name} not found: run scripts/install-deps`);
+}
+
+async function startPostgres() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epinet-pg-'));
+  const asRoot = process.getuid && process.getuid() === 0;
+  const wrap = (cmd, args) => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
+  if (asRoot) execFileSync('chown', ['postgres:postgres', dir]);
+  const data = path.join(dir, 'data');
+  const [c1, a1] = wrap(pgBin('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+  execFileSync(c1, a1, { stdio: 'ignore' });
+  const port = await freePort();
+  const [c2, a2] = wrap(pgBin('pg_ctl'), ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o',
+    `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=on -c max_connections=200`, 'start']);
+  execFileSync(c2, a2, { stdio: 'ignore' });
+  const psql = (sql) => execFileSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql], { encoding: 'utf8' });
+  psql('CREATE ROLE epinet LOGIN SUPERUSER');
+  const stop = () => {
+    const [c3, a3] = wrap(pgBin('pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']);
+    try { execFileSync(c3, a3, { stdio: 'ignore' }); } catch { /* already down */ }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', stop);
+  return { port, psql, stop };
+}
+
+/**
+ * Starts `epinet serve` on a free port. opts.db: 'sqlite' (default) or
+ * 'postgres'; opts.seed: seed the demo city first (default true);
+ * opts.dataDir: reuse a data folder (for restarts); opts.env: extra settings.
+ */
+export async function startServer(opts = {}) {
+  const dataDir = opts.dataDir || tmpDir();
+  let dbUrl = opts.databaseUrl;
+  if (!dbUrl) dbUrl = opts.db === 'postgres' ? await postgresDatabase() : `sqlite:${path.join(dataDir, 'epinet.db')}`;
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    EPINET_DATA_DIR: dataDir,
+    EPINET_DATABASE_URL: dbUrl,
+    EPINET_LISTEN: `127.0.0.1:${port}`,
+    EPINET_DEMO_PASSWORD: DEMO_PASSWORD,
+    EPINET_LOG_LEVEL: 'warn',
+    ...(opts.env || {}),
+  };
+  if (opts.seed !== false && !opts.dataDir) {
+    const r = runCli(['seed-demo'], env);
+    if (r.code !== 0) throw new Error(`seed-demo failed: ${r.stderr}${r.stdout}`);
+  }
+  const proc = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (d) => { output += d; });
+  proc.stderr.on('data', (d) => { output += d; });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  for (let i = 0; ; i++) {
+    if (proc.exitCode !== null) throw new Error(`epinet serve exited: ${output}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    if (i > 300) throw new Error(`epinet serve did not come up: ${output}`);
+    await sleep(50);
+  }
+  return {
+    url, port, dataDir, databaseUrl: dbUrl, env, proc, exited,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Logs in and returns a small client bound to that session's token. */
+export async function login(url, username, password = DEMO_PASSWORD) {
+  const r = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
+  const { token } = await r.json();
+  return client(url, token);
+}
+
+export function client(url, token) {
+  const call = async (method, p, body) => {
+    const headers = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const r = await fetch(`${url}${p}`, { method, headers, body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)) });
+    const text = await r.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+    return { status: r.status, json, text, headers: r.headers };
+  };
+  return {
+    token,
+    get: (p) => call('GET', p),
+    post: (p, b) => call('POST', p, b),
+    patch: (p, b) => call('PATCH', p, b),
+    del: (p) => call('DELETE', p),
+    call,
+  };
+}
