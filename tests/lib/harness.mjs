@@ -1,6 +1,6 @@
 // Test harness: starts the real epinet binary on a free loopback port, against
 // SQLite in a temporary folder or a real PostgreSQL 15 that it starts itself.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -33,12 +33,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs an epinet subcommand to completion; returns {code, stdout, stderr}. */
 export function runCli(args, env = {}) {
-  try {
-    const stdout = execFileSync(BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { code: 0, stdout, stderr: '' };
-  } catch (e) {
-    return { code: e.status ?? -1, stdout: e.stdout?.toString() ?? '', stderr: e.stderr?.toString() ?? '' };
-  }
+  const r = spawnSync(BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 let pgSingleton = null;

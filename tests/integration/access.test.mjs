@@ -1,0 +1,134 @@
+// Role × endpoint matrix and jurisdiction: nobody reads or writes outside
+// their role or jurisdiction. The expected table is written here, not read
+// from the server.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, login, client, ROLES } from '../lib/harness.mjs';
+
+const EXPECTED = {
+  admin: ['divisions:read', 'divisions:write', 'venues:read', 'venues:write', 'users:read', 'users:write', 'audit:read'],
+  commander: ['divisions:read', 'venues:read', 'venues:write'],
+  venue_staff: ['divisions:read', 'venues:read'],
+  community_worker: ['divisions:read', 'venues:read'],
+  clinician: ['divisions:read', 'venues:read'],
+  lab: ['divisions:read', 'venues:read'],
+  resident: [],
+};
+const PUBLIC = new Set(['GET /healthz', 'GET /metrics', 'GET /api/v1/version', 'GET /api/v1/openapi.json', 'POST /api/v1/auth/login']);
+const SIGNED_IN = new Set(['GET /api/v1/me', 'POST /api/v1/auth/logout']);
+
+for (const db of ['sqlite', 'postgres']) {
+  describe(`access on ${db}`, () => {
+    let srv, clients = {}, ids = {};
+    before(async () => {
+      srv = await startServer({ db });
+      for (const r of ROLES) clients[r] = await login(srv.url, r);
+      const a = clients.admin;
+      const find = async (q) => (await a.get(`/api/v1/venues?q=${encodeURIComponent(q)}`)).json.items[0];
+      ids.hall = (await find('晋中市民之家')).id;
+      ids.hospital = (await find('晋中市第一人民医院')).id;
+      ids.gate = (await find('银海心悦小区大门')).id;
+      ids.taiguVenue = (await a.get(`/api/v1/venues?q=${encodeURIComponent('太谷区第1')}`)).json.items[0].id;
+      const div = async (code) => (await a.get(`/api/v1/divisions?q=${code}`)).json.items.find((d) => d.code === code);
+      ids.city = (await div('140700')).id;
+      ids.yuci = (await div('140702')).id;
+      ids.taigu = (await div('140703')).id;
+      ids.taiguStreet = (await div('140703001')).id;
+      ids.yuciStreet = (await div('140702001')).id;
+      ids.yinhai = (await div('140702002001')).id;
+    });
+    after(async () => { await srv?.stop(); });
+
+    test('every endpoint × every role: 401 without a session, 403 without the permission', async () => {
+      const doc = (await client(srv.url).get('/api/v1/openapi.json')).json;
+      const routes = [];
+      for (const [p, ops] of Object.entries(doc.paths)) for (const m of Object.keys(ops)) routes.push([m.toUpperCase(), p, ops[m]['x-permission']]);
+      assert.ok(routes.length >= 20, `${routes.length} routes`);
+      const expectedPermission = (key) => {
+        const [m, p] = key.split(' ');
+        const area = p.split('/')[3];
+        return `${area === 'audit' ? 'audit' : area}:${m === 'GET' ? 'read' : 'write'}`;
+      };
+      let checked = 0;
+      for (const [method, pattern, declared] of routes) {
+        const key = `${method} ${pattern}`;
+        if (key === 'POST /api/v1/auth/logout') continue; // ends the session: tested in the API suite
+        // Ids that exist but would not be changed: writes send a body that fails validation.
+        const url = pattern.replace('{id}', pattern.includes('venues') ? String(ids.hall) : pattern.includes('users') ? '1' : String(ids.yinhai));
+        const body = method === 'GET' || method === 'DELETE' ? undefined : { no_such_field: 1 };
+        const anon = await client(srv.url).call(method, url, body);
+        if (PUBLIC.has(key)) {
+          assert.notEqual(anon.status, 401, key);
+          continue;
+        }
+        assert.equal(anon.status, 401, `${key} anonymous`);
+        assert.equal(anon.json.error.code, 'unauthenticated');
+        if (SIGNED_IN.has(key)) {
+          for (const r of ROLES) assert.equal((await clients[r].call(method, url, body)).status, 200, `${key} ${r}`);
+          continue;
+        }
+        const perm = expectedPermission(key);
+        assert.equal(declared, perm, `${key} declares ${declared}`);
+        for (const r of ROLES) {
+          if (method === 'DELETE' && EXPECTED[r].includes(perm)) continue; // allowed deletes are tested below
+          const res = await clients[r].call(method, url, body);
+          if (EXPECTED[r].includes(perm)) assert.ok(![401, 403].includes(res.status) || res.json?.error?.message?.includes('jurisdiction'), `${key} ${r}: ${res.status} ${res.text}`);
+          else {
+            assert.equal(res.status, 403, `${key} ${r}: ${res.text}`);
+            assert.equal(res.json.error.code, 'forbidden');
+          }
+          checked++;
+        }
+      }
+      assert.ok(checked > 100, `${checked} checks`);
+    });
+
+    test('venue-bound staff see their own venue and nothing else', async () => {
+      const staff = (await clients.venue_staff.get('/api/v1/venues')).json;
+      assert.deepEqual(staff.items.map((v) => v.id), [ids.hall]);
+      assert.equal((await clients.venue_staff.get(`/api/v1/venues/${ids.hospital}`)).status, 403);
+      const clin = (await clients.clinician.get('/api/v1/venues')).json;
+      assert.deepEqual(clin.items.map((v) => v.id), [ids.hospital]);
+      assert.equal((await clients.lab.get(`/api/v1/venues/${ids.hall}`)).status, 403);
+    });
+
+    test('a community worker sees only venues in its community', async () => {
+      const cw = (await clients.community_worker.get('/api/v1/venues?page_size=500')).json;
+      assert.equal(cw.total, 12, 'the 12 compound gates');
+      assert.ok(cw.items.every((v) => v.type === 'compound_gate'));
+      assert.equal((await clients.community_worker.get(`/api/v1/venues/${ids.gate}`)).status, 200);
+      assert.equal((await clients.community_worker.get(`/api/v1/venues/${ids.hall}`)).status, 403);
+    });
+
+    test('district accounts stay inside their district', async () => {
+      const a = clients.admin;
+      const mk = await a.post('/api/v1/users', { username: 'yuci_admin', password: 'yuci-Passw0rd', role: 'admin', division_id: ids.yuci });
+      assert.equal(mk.status, 201, mk.text);
+      await a.post('/api/v1/users', { username: 'yuci_cmd', password: 'yuci-Passw0rd', role: 'commander', division_id: ids.yuci });
+      const ya = await login(srv.url, 'yuci_admin', 'yuci-Passw0rd');
+      const yc = await login(srv.url, 'yuci_cmd', 'yuci-Passw0rd');
+      // users: only those whose jurisdiction lies in Yuci
+      const users = (await ya.get('/api/v1/users?page_size=500')).json.items.map((u) => u.username).sort();
+      assert.ok(!users.includes('admin') && !users.includes('commander'), users.join());
+      assert.ok(users.includes('venue_staff') && users.includes('community_worker') && users.includes('yuci_cmd'));
+      assert.equal((await ya.get('/api/v1/users/2')).status, 403, 'the city commander');
+      assert.equal((await ya.patch('/api/v1/users/2', { display_name: 'x' })).status, 403);
+      assert.equal((await ya.post('/api/v1/users', { username: 'taigu_x', password: 'taigu-Passw0rd', role: 'commander', division_id: ids.taigu })).status, 403);
+      assert.equal((await ya.post('/api/v1/divisions', { name: '外区', level: 'subdistrict', parent_id: ids.taigu })).status, 403);
+      assert.equal((await ya.patch(`/api/v1/divisions/${ids.city}`, { name: '改名' })).status, 403);
+      // venues: Yuci's only
+      const vs = (await yc.get('/api/v1/venues?page_size=500')).json.items;
+      assert.ok(vs.length > 0 && !vs.some((v) => v.id === ids.taiguVenue));
+      assert.equal((await yc.get(`/api/v1/venues/${ids.taiguVenue}`)).status, 403);
+      assert.equal((await yc.patch(`/api/v1/venues/${ids.taiguVenue}`, { name: '改名' })).status, 403);
+      assert.equal((await yc.del(`/api/v1/venues/${ids.taiguVenue}`)).status, 403);
+      assert.equal((await yc.post('/api/v1/venues', { name: '越界', type: 'shop', division_id: ids.taiguStreet })).status, 403);
+      assert.equal((await yc.patch(`/api/v1/venues/${ids.hall}`, { division_id: ids.taiguStreet })).status, 403, 'cannot move a venue out');
+      const ok = await yc.post('/api/v1/venues', { name: '区内', type: 'shop', division_id: ids.yuciStreet });
+      assert.equal(ok.status, 201);
+      assert.equal((await yc.del(`/api/v1/venues/${ok.json.id}`)).status, 204);
+      // the audit log is admin-only and nothing leaked into a 403 changed anything
+      assert.equal((await a.get(`/api/v1/venues/${ids.taiguVenue}`)).json.name.startsWith('太谷区第1'), true);
+    });
+  });
+}
