@@ -2,15 +2,16 @@
 SHELL := /bin/bash
 BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
-EPINET_LISTEN ?= 127.0.0.1:8080
-export EPINET_LISTEN
 
-.PHONY: all deps build web run test unit integration e2e bench clean format
+.PHONY: all deps test-deps build web run test unit integration e2e bench clean
 
 all: build
 
 deps:
-	@scripts/install-deps
+	@scripts/install-deps build
+
+test-deps:
+	@scripts/install-deps all
 
 $(BUILD)/build.ninja: CMakeLists.txt
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
@@ -28,11 +29,17 @@ run: build
 
 # Installs, builds and runs every test: unit, integration (SQLite and a real
 # PostgreSQL 15 started by the harness) and end-to-end in Chromium.
-test: build
+test: test-deps build
 	@scripts/run-tests
 
 unit: build
 	@ctest --test-dir $(BUILD) --output-on-failure
+
+integration: test-deps build
+	@cd tests && node --test --test-concurrency=1 --test-reporter=spec integration/
+
+e2e: test-deps build
+	@cd tests && node --test --test-concurrency=1 --test-reporter=spec e2e/
 
 bench: build
 	@bench/run-all
