@@ -27,7 +27,8 @@ std::string expand(const std::string& value, const std::map<std::string, std::st
       if (end == std::string::npos) throw invalid("invalid_setting", "unclosed ${ in setting value: " + value);
       std::string name = value.substr(i + 2, end - i - 2);
       auto it = all.find(name);
-      if (it != all.end()) out += expand(it->second, all, depth + 1);
+      if (it == all.end()) throw invalid("invalid_setting", "unknown setting ${" + name + "} in '" + value + "'");
+      out += expand(it->second, all, depth + 1);
       i = end + 1;
     } else {
       out += value[i++];

@@ -65,7 +65,9 @@ std::optional<Millis> parse_iso8601(std::string_view s) {
   int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
   if (!digits(0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' || !digits(8, 2, d))
     return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0)) return std::nullopt;
   size_t p = 10;
   int offset_min = 0;
   if (p < s.size()) {
@@ -92,7 +94,7 @@ std::optional<Millis> parse_iso8601(std::string_view s) {
         ++p;
       } else if ((s[p] == '+' || s[p] == '-') && s.size() == p + 6 && s[p + 3] == ':') {
         int oh, om;
-        if (!digits(p + 1, 2, oh) || !digits(p + 4, 2, om)) return std::nullopt;
+        if (!digits(p + 1, 2, oh) || !digits(p + 4, 2, om) || oh > 23 || om > 59) return std::nullopt;
         offset_min = (oh * 60 + om) * (s[p] == '-' ? -1 : 1);
         p = s.size();
       } else {

@@ -1,6 +1,7 @@
 #include "http/router.h"
 
 #include <spdlog/spdlog.h>
+#include <strings.h>
 
 #include <boost/json.hpp>
 
@@ -58,7 +59,9 @@ int status_of(ErrorKind k) {
 }
 
 std::string session_token(const Request& req) {
-  if (req.authorization.rfind("Bearer ", 0) == 0) return req.authorization.substr(7);
+  // The scheme name is case-insensitive (RFC 9110 §11.1).
+  if (req.authorization.size() > 7 && strncasecmp(req.authorization.c_str(), "bearer ", 7) == 0)
+    return req.authorization.substr(7);
   // Cookie: a=b; epinet_session=TOKEN; c=d
   const std::string key = "epinet_session=";
   size_t pos = 0;

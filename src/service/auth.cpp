@@ -132,16 +132,19 @@ std::optional<domain::Principal> AuthService::authenticate(const std::string& to
   if (token.empty() || token.size() > 200) return std::nullopt;
   std::string h = crypto::sha256_hex(token);
   Millis now = now_ms();
+  uint64_t generation;
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(h);
     if (it != cache_.end() && it->second.until > now) return it->second.who;
+    generation = generation_;
   }
   std::optional<store::User> user;
   db_.read([&](store::Connection& c) { user = store::find_session_user(c, h, now); });
   if (!user || user->disabled) return std::nullopt;
   auto p = principal_of(*user);
   std::lock_guard lock(mu_);
+  if (generation != generation_) return p;  // an account changed meanwhile: answer, don't cache
   if (cache_.size() > 100000) cache_.clear();
   cache_[h] = Cached{p, now + kCacheMs};
   return p;
@@ -149,6 +152,7 @@ std::optional<domain::Principal> AuthService::authenticate(const std::string& to
 
 void AuthService::forget_user(int64_t user_id) {
   std::lock_guard lock(mu_);
+  ++generation_;
   std::erase_if(cache_, [&](const auto& kv) { return kv.second.who.user_id == user_id; });
 }
 

@@ -65,6 +65,9 @@ class AuthService {
     Millis until;
   };
   std::unordered_map<std::string, Cached> cache_;  // GUARDED_BY(mu_), by token hash
+  // Bumped by forget_user(): an answer read from the store before a change
+  // is not cached after it.
+  uint64_t generation_ = 0;  // GUARDED_BY(mu_)
 };
 
 domain::Principal principal_of(const store::User& u);

@@ -134,7 +134,7 @@ class PgConnection final : public Connection {
 class PgDatabase final : public PooledDatabase {
  public:
   PgDatabase(std::string url, const OpenOptions& o) : PooledDatabase(o.pool_size), url_(std::move(url)) {
-    release(open_connection());  // fail early with a clear message
+    release(acquire());  // fail early with a clear message
   }
   Dialect dialect() const override { return Dialect::kPostgres; }
   std::string describe() const override {

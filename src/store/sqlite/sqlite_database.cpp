@@ -127,8 +127,10 @@ class SqliteDatabase final : public PooledDatabase {
   SqliteDatabase(std::string path, const OpenOptions& o)
       : PooledDatabase(o.pool_size), path_(std::move(path)), synchronous_(o.sqlite_synchronous) {
     auto dir = std::filesystem::path(path_).parent_path();
-    if (!dir.empty()) std::filesystem::create_directories(dir);
-    release(open_connection());  // fail early, and set WAL once
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    if (ec) throw Error(ErrorKind::kUnavailable, "store_unavailable", "cannot create " + dir.string() + ": " + ec.message());
+    release(acquire());  // fail early, and set WAL once
   }
   Dialect dialect() const override { return Dialect::kSqlite; }
   std::string describe() const override { return "sqlite:" + path_; }
