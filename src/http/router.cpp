@@ -102,7 +102,7 @@ Response json_response(int status, const std::string& json_text) {
 
 void Router::add(Route r) { routes_.push_back(std::move(r)); }
 
-Response Router::dispatch(App& app, const Request& req, std::string& route_label) const {
+Response Router::dispatch(App& app, const Request& req, int& route_id) const {
   const bool api = req.path.rfind("/api/", 0) == 0 || req.path == "/healthz" || req.path == "/metrics";
   const Route* found = nullptr;
   bool path_known = false;
@@ -118,13 +118,13 @@ Response Router::dispatch(App& app, const Request& req, std::string& route_label
     }
   }
   if (!found) {
-    route_label = path_known ? "unmatched" : (api ? "unmatched" : "static");
+    route_id = path_known || api ? kUnmatchedRoute : kStaticRoute;
     if (path_known) return error_response(405, "method_not_allowed", req.method + " is not allowed on " + req.path);
     if (api) return error_response(404, "not_found", "no such endpoint: " + req.path);
     if (req.method != "GET" && req.method != "HEAD") return error_response(405, "method_not_allowed", "static files are read-only");
     return serve_static(app, req);
   }
-  route_label = found->pattern;
+  route_id = static_cast<int>(found - routes_.data());
   RouteContext ctx{req, std::move(params), std::nullopt, ""};
   try {
     if (found->access != Access::kPublic) {
@@ -156,6 +156,12 @@ void register_routes(App& app) {
   register_place_routes(app);
   register_user_routes(app);
   app.openapi_json = build_openapi(app.router);
+  // Metric series: one per route, then static files, then unmatched requests.
+  std::vector<std::string> labels;
+  for (const auto& r : app.router.routes()) labels.push_back(r.method + " " + r.pattern);
+  labels.push_back("GET static");
+  labels.push_back("ANY unmatched");
+  app.metrics.define(std::move(labels));
   load_static_files(app);
 }
 

@@ -33,6 +33,10 @@ struct Response {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set by handlers that answer later (after a group commit, say): the
+  // server calls it with a function that sends the final response, from any
+  // thread, exactly once.
+  std::function<void(std::function<void(Response)>)> deferred;
 };
 
 // Who may call a route.
@@ -66,9 +70,10 @@ class App;
 class Router {
  public:
   void add(Route r);
-  // Dispatches a request. `route_label` receives the matched pattern (or
-  // "static", "unmatched") for metrics.
-  Response dispatch(App& app, const Request& req, std::string& route_label) const;
+  // Dispatches a request. `route_id` receives the matched route's index in
+  // routes(), or kStaticRoute / kUnmatchedRoute, for metrics.
+  Response dispatch(App& app, const Request& req, int& route_id) const;
+  static constexpr int kStaticRoute = -1, kUnmatchedRoute = -2;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:

@@ -73,9 +73,15 @@ Request to_request(const bhttp::request<bhttp::string_body>& r, const std::strin
   return q;
 }
 
+// One io_context per thread, each run by its thread alone: a connection lives
+// on one thread, so it needs no strand and its handlers never contend.
+using Executor = asio::io_context::executor_type;
+using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, App& app) : stream_(std::move(socket)), app_(app) {
+  Session(Socket socket, App& app) : stream_(std::move(socket)), app_(app) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     client_ = ec ? "" : ep.address().to_string();
@@ -99,50 +105,67 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     started_ = std::chrono::steady_clock::now();
     g_in_flight.fetch_add(1);
+    stream_.expires_never();
     if (ec) {
       // A request we could not read: answer once, then close the connection.
-      Response r = ec == bhttp::error::body_limit
-                       ? error_response(413, "body_too_large",
-                                        "the body is larger than " + std::to_string(app_.config.max_body_bytes) + " bytes")
-                       : error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
-      return send(std::move(r), "GET", 11, false, "unreadable");
+      keep_alive_ = false;
+      version_ = 11;
+      head_ = false;
+      route_ = Router::kUnmatchedRoute;
+      method_ = "?";
+      target_.clear();
+      return send(ec == bhttp::error::body_limit
+                      ? error_response(413, "body_too_large",
+                                       "the body is larger than " + std::to_string(app_.config.max_body_bytes) + " bytes")
+                      : error_response(400, "bad_request", "malformed HTTP request: " + ec.message()));
     }
     auto& req = parser_->get();
-    std::string label;
-    Response r = app_.router.dispatch(app_, to_request(req, client_), label);
-    bool keep = req.keep_alive() && !g_stopping.load();
-    send(std::move(r), std::string(req.method_string()), req.version(), keep, label, req.method() == bhttp::verb::head,
-         std::string(req.target()));
+    keep_alive_ = req.keep_alive() && !g_stopping.load();
+    version_ = req.version();
+    head_ = req.method() == bhttp::verb::head;
+    method_ = req.method_string();
+    target_ = req.target();
+    Response r = app_.router.dispatch(app_, to_request(req, client_), route_);
+    if (!r.deferred) return send(std::move(r));
+    auto later = std::move(r.deferred);
+    later([self = shared_from_this()](Response final) {
+      asio::post(self->stream_.get_executor(),
+                 [self, final = std::move(final)]() mutable { self->send(std::move(final)); });
+    });
   }
 
-  void send(Response r, std::string method, unsigned version, bool keep_alive, std::string label, bool head = false,
-            std::string target = "") {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), version);
-    res->set(bhttp::field::server, "epinet");
-    res->set(bhttp::field::content_type, r.content_type);
-    res->set("X-Content-Type-Options", "nosniff");
-    for (auto& [k, v] : r.headers) res->insert(k, v);
-    res->keep_alive(keep_alive);
-    size_t body_size = r.body.size();
-    if (head) {
-      res->content_length(body_size);
+  void send(Response r) {
+    res_ = {};
+    res_.result(static_cast<bhttp::status>(r.status));
+    res_.version(version_);
+    res_.set(bhttp::field::server, "epinet");
+    res_.set(bhttp::field::content_type, r.content_type);
+    res_.set("X-Content-Type-Options", "nosniff");
+    for (auto& [k, v] : r.headers) res_.insert(k, v);
+    res_.keep_alive(keep_alive_);
+    body_size_ = r.body.size();
+    if (head_) {
+      res_.content_length(body_size_);
     } else {
-      res->body() = std::move(r.body);
-      res->prepare_payload();
+      res_.body() = std::move(r.body);
+      res_.prepare_payload();
     }
-    bhttp::async_write(stream_, *res,
-                       [self = shared_from_this(), res, keep_alive, method = std::move(method), label = std::move(label),
-                        target = std::move(target), body_size](beast::error_code ec, size_t) {
-                         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - self->started_).count();
-                         int status = res->result_int();
-                         self->app_.metrics.observe(label, method, status, secs);
-                         spdlog::info(R"({{"type":"access","method":"{}","path":{},"route":"{}","status":{},"ms":{:.3f},"bytes":{},"client":"{}"}})",
-                                      method, boost::json::serialize(boost::json::string(target.substr(0, target.find('?')))),
-                                      label, status, secs * 1000, body_size, self->client_);
-                         g_in_flight.fetch_sub(1);
-                         if (ec || !keep_alive) return self->close();
-                         self->read();
-                       });
+    bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) { self->on_write(ec); });
+  }
+
+  void on_write(beast::error_code ec) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    int status = res_.result_int();
+    size_t series = route_ >= 0 ? static_cast<size_t>(route_)
+                                : app_.router.routes().size() + (route_ == Router::kStaticRoute ? 0 : 1);
+    app_.metrics.observe(series, status, secs);
+    if (spdlog::should_log(spdlog::level::info))
+      spdlog::info(R"({{"type":"access","method":"{}","path":{},"status":{},"ms":{:.3f},"bytes":{},"client":"{}"}})",
+                   method_, boost::json::serialize(boost::json::string(target_.substr(0, target_.find('?')))), status,
+                   secs * 1000, body_size_, client_);
+    g_in_flight.fetch_sub(1);
+    if (ec || !keep_alive_) return close();
+    read();
   }
 
   void close() {
@@ -150,17 +173,25 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
   App& app_;
   std::string client_;
+  // The request being answered.
   std::chrono::steady_clock::time_point started_;
+  bool keep_alive_ = false, head_ = false;
+  unsigned version_ = 11;
+  int route_ = Router::kUnmatchedRoute;
+  std::string method_, target_;
+  size_t body_size_ = 0;
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(asio::io_context& ioc, tcp::endpoint ep, App& app) : ioc_(ioc), acceptor_(asio::make_strand(ioc)), app_(app) {
+  Listener(std::vector<std::unique_ptr<asio::io_context>>& loops, tcp::endpoint ep, App& app)
+      : loops_(loops), acceptor_(*loops[0]), app_(app) {
     acceptor_.open(ep.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(ep);
@@ -177,7 +208,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+    // Connections are handed to the loops in turn.
+    auto& loop = *loops_[next_++ % loops_.size()];
+    acceptor_.async_accept(loop, [self = shared_from_this()](beast::error_code ec, Socket s) {
       if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
       if (!ec) {
         s.set_option(tcp::no_delay(true), ec);
@@ -187,31 +220,38 @@ class Listener : public std::enable_shared_from_this<Listener> {
     });
   }
 
-  asio::io_context& ioc_;
-  tcp::acceptor acceptor_;
+  std::vector<std::unique_ptr<asio::io_context>>& loops_;
+  asio::basic_socket_acceptor<tcp, Executor> acceptor_;
   App& app_;
+  size_t next_ = 0;
 };
 
 }  // namespace
 
 void run_server(App& app, const std::function<void(const std::string&)>& on_ready) {
   int threads = std::max(1, app.config.threads);
-  asio::io_context ioc(threads);
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  for (int i = 0; i < threads; ++i) loops.push_back(std::make_unique<asio::io_context>(1));
   beast::error_code ec;
   auto addr = asio::ip::make_address(app.config.listen_host, ec);
   if (ec) throw std::runtime_error("EPINET_LISTEN: '" + app.config.listen_host + "' is not an IP address");
-  auto listener = std::make_shared<Listener>(ioc, tcp::endpoint(addr, app.config.listen_port), app);
+  auto listener = std::make_shared<Listener>(loops, tcp::endpoint(addr, app.config.listen_port), app);
   listener->start();
   auto ep = listener->local();
   on_ready(ep.address().to_string() + ":" + std::to_string(ep.port()));
 
+  // Keep every loop running while idle; released at shutdown.
+  std::vector<asio::executor_work_guard<Executor>> guards;
+  for (auto& l : loops) guards.push_back(asio::make_work_guard(*l));
+
   // SIGTERM/SIGINT: stop accepting, answer what is in flight, then stop.
-  asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  asio::steady_timer drain(ioc);
+  asio::io_context& main = *loops[0];
+  asio::signal_set signals(main, SIGINT, SIGTERM);
+  asio::steady_timer drain(main);
   auto deadline = std::chrono::steady_clock::now();
   std::function<void(beast::error_code)> wait_drain = [&](beast::error_code) {
     if (g_in_flight.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
-      ioc.stop();
+      for (auto& l : loops) l->stop();
       return;
     }
     drain.expires_after(std::chrono::milliseconds(10));
@@ -226,8 +266,8 @@ void run_server(App& app, const std::function<void(const std::string&)>& on_read
   });
 
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&loops, i] { loops[i]->run(); });
+  main.run();
   for (auto& t : pool) t.join();
 }
 
