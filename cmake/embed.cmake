@@ -7,6 +7,7 @@ string(APPEND body "const char* const kDefaultsFile = R\"EPINET_EMBED(${defaults
 file(READ ${RULES} rules)
 string(APPEND body "}  // namespace epinet\nnamespace epinet::domain {\nconst char* const kHealthCodeRulesFile = R\"EPINET_EMBED(${rules})EPINET_EMBED\";\n")
 string(APPEND body "}  // namespace epinet::domain\nnamespace epinet::store {\nconst std::vector<EmbeddedMigration>& embedded_migrations() {\n  static const std::vector<EmbeddedMigration> all = {\n")
+string(REPLACE "|" ";" MIGRATIONS "${MIGRATIONS}")
 list(SORT MIGRATIONS)
 foreach(f IN LISTS MIGRATIONS)
   get_filename_component(name ${f} NAME)

@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
       service::init_keys(cfg.data_dir, false);
       http::App a(cfg, std::move(db));
       http::register_routes(a);
+      a.runtime->start_jobs();
       if (a.static_files.empty())
         spdlog::warn(R"({{"type":"warning","message":"web UI not found in {}: run make build"}})", cfg.web_dir);
       http::run_server(a, [&](const std::string& bound) {

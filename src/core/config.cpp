@@ -126,6 +126,27 @@ Config load_config(const std::map<std::string, std::string>& overrides, std::str
   if (c.sqlite_synchronous != "FULL" && c.sqlite_synchronous != "NORMAL" && c.sqlite_synchronous != "EXTRA")
     throw invalid("invalid_setting", "EPINET_SQLITE_SYNCHRONOUS must be FULL, EXTRA or NORMAL");
   c.db_pool_size = static_cast<int>(to_long(m, "EPINET_DB_POOL_SIZE", 1, 256));
+  c.health_code_rules = m.at("EPINET_HEALTH_CODE_RULES");
+  c.code_ttl_s = static_cast<int>(to_long(m, "EPINET_CODE_TTL_S", 10, 86400));
+  c.travel_window_days = static_cast<int>(to_long(m, "EPINET_TRAVEL_WINDOW_DAYS", 1, 60));
+  {
+    const std::string& v = m.at("EPINET_FEVER_THRESHOLD_C");
+    try {
+      size_t pos = 0;
+      c.fever_threshold_c = std::stod(v, &pos);
+      if (pos != v.size() || c.fever_threshold_c < 36.0 || c.fever_threshold_c > 40.0) throw std::out_of_range(v);
+    } catch (const std::exception&) {
+      throw invalid("invalid_setting", "EPINET_FEVER_THRESHOLD_C must be a temperature from 36.0 to 40.0, not '" + v + "'");
+    }
+  }
+  c.risk_high_to_medium_days = static_cast<int>(to_long(m, "EPINET_RISK_HIGH_TO_MEDIUM_DAYS", 1, 60));
+  c.risk_medium_to_low_days = static_cast<int>(to_long(m, "EPINET_RISK_MEDIUM_TO_LOW_DAYS", 1, 60));
+  c.risk_from_high_to_low_days = static_cast<int>(to_long(m, "EPINET_RISK_FROM_HIGH_TO_LOW_DAYS", 0, 60));
+  c.retention_days = static_cast<int>(to_long(m, "EPINET_RETENTION_DAYS", 1, 3650));
+  c.jobs_interval_s = static_cast<int>(to_long(m, "EPINET_JOBS_INTERVAL_S", 1, 86400));
+  c.commit_batch_max = static_cast<int>(to_long(m, "EPINET_COMMIT_BATCH_MAX", 1, 100000));
+  c.node_id = static_cast<int>(to_long(m, "EPINET_NODE_ID", 0, 1023));
+  c.utc_offset_minutes = static_cast<int>(to_long(m, "EPINET_UTC_OFFSET_MINUTES", -720, 840));
   return c;
 }
 

@@ -27,6 +27,17 @@ struct Config {
   std::string sqlite_synchronous;
   int db_pool_size = 0;
 
+  std::string health_code_rules;  // path, or "" for the built-in rules
+  int code_ttl_s = 180;
+  int travel_window_days = 7;
+  double fever_threshold_c = 37.3;
+  int risk_high_to_medium_days = 7, risk_medium_to_low_days = 7, risk_from_high_to_low_days = 3;
+  int retention_days = 28;
+  int jobs_interval_s = 60;
+  int commit_batch_max = 2000;
+  int node_id = 0;
+  int utc_offset_minutes = 480;
+
   // Raw KEY=VALUE settings after merging, for `epinet config`.
   std::map<std::string, std::string> raw;
 };

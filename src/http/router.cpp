@@ -75,6 +75,17 @@ std::string session_token(const Request& req) {
   return "";
 }
 
+// "a:b|c:d": the role needs one of them.
+bool has_any(domain::Role role, const std::string& permissions) {
+  size_t start = 0;
+  for (;;) {
+    size_t bar = permissions.find('|', start);
+    if (domain::role_has(role, std::string_view(permissions).substr(start, bar - start))) return true;
+    if (bar == std::string::npos) return false;
+    start = bar + 1;
+  }
+}
+
 }  // namespace
 
 int64_t RouteContext::id_param(size_t i) const {
@@ -131,7 +142,7 @@ Response Router::dispatch(App& app, const Request& req, int& route_id) const {
       ctx.token = session_token(req);
       auto who = app.auth.authenticate(ctx.token);
       if (!who) return error_response(401, "unauthenticated", "sign in first");
-      if (found->access == Access::kPermission && !domain::role_has(who->role, found->permission))
+      if (found->access == Access::kPermission && !has_any(who->role, found->permission))
         return error_response(403, "forbidden", "your role may not " + found->permission);
       ctx.caller = service::Caller{*who, req.client_addr};
     }
@@ -148,13 +159,17 @@ Response Router::dispatch(App& app, const Request& req, int& route_id) const {
   }
 }
 
-App::App(Config c, std::unique_ptr<store::Database> d) : config(std::move(c)), db(std::move(d)), auth(*db, config) {}
+App::App(Config c, std::unique_ptr<store::Database> d)
+    : config(std::move(c)), db(std::move(d)), auth(*db, config), runtime(std::make_unique<service::Runtime>(*db, config)) {}
+App::~App() = default;
 
 void register_routes(App& app) {
   register_system_routes(app);
   register_auth_routes(app);
   register_place_routes(app);
   register_user_routes(app);
+  register_person_routes(app);
+  register_checkpoint_routes(app);
   app.openapi_json = build_openapi(app.router);
   // Metric series: one per route, then static files, then unmatched requests.
   std::vector<std::string> labels;

@@ -12,6 +12,7 @@
 
 #include "core/config.h"
 #include "http/metrics.h"
+#include "service/runtime.h"
 #include "service/services.h"
 #include "store/database.h"
 
@@ -56,7 +57,7 @@ struct Route {
   std::string method;
   std::string pattern;  // "/api/v1/venues/{id}"
   Access access = Access::kPublic;
-  std::string permission;  // for kPermission
+  std::string permission;  // for kPermission; "a|b" means either
   std::string tag, summary;
   std::string request_schema;   // OpenAPI component name of the body, or ""
   std::string response_schema;  // OpenAPI component name, "" for none, "Page:X" for a page of X
@@ -84,9 +85,11 @@ class Router {
 class App {
  public:
   App(Config config, std::unique_ptr<store::Database> db);
+  ~App();
   Config config;
   std::unique_ptr<store::Database> db;
   service::AuthService auth;
+  std::unique_ptr<service::Runtime> runtime;
   Router router;
   Metrics metrics;
   std::map<std::string, std::string> static_files;  // path → content
@@ -99,6 +102,8 @@ void register_auth_routes(App& app);
 void register_place_routes(App& app);
 void register_user_routes(App& app);
 void register_system_routes(App& app);
+void register_person_routes(App& app);
+void register_checkpoint_routes(App& app);
 std::string build_openapi(const Router& router);
 void load_static_files(App& app);
 Response serve_static(const App& app, const Request& req);

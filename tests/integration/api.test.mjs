@@ -63,7 +63,7 @@ for (const db of ['sqlite', 'postgres']) {
       const body = await me.json();
       assert.equal(body.role, 'venue_staff');
       assert.equal(body.jurisdiction.venue_name, '晋中市民之家');
-      assert.deepEqual(body.permissions.sort(), ['divisions:read', 'venues:read']);
+      assert.deepEqual(body.permissions.sort(), ['checkpoints:scan', 'divisions:read', 'handovers:write', 'riskareas:read', 'venues:policy', 'venues:read']);
       const c = client(srv.url, token);
       assert.equal((await c.post('/api/v1/auth/logout')).status, 204);
       assert.equal((await c.get('/api/v1/me')).status, 401);

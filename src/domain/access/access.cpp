@@ -15,14 +15,21 @@ struct RoleInfo {
 const std::array<RoleInfo, 7>& roles() {
   static const std::array<RoleInfo, 7> table{{
       {Role::kAdmin, "admin",
-       {"divisions:read", "divisions:write", "venues:read", "venues:write", "users:read", "users:write",
-        "audit:read"}},
-      {Role::kCommander, "commander", {"divisions:read", "venues:read", "venues:write"}},
-      {Role::kVenueStaff, "venue_staff", {"divisions:read", "venues:read"}},
-      {Role::kCommunityWorker, "community_worker", {"divisions:read", "venues:read"}},
-      {Role::kClinician, "clinician", {"divisions:read", "venues:read"}},
-      {Role::kLab, "lab", {"divisions:read", "venues:read"}},
-      {Role::kResident, "resident", {}},
+       {"divisions:read", "divisions:write", "venues:read", "venues:write", "venues:policy", "users:read",
+        "users:write", "audit:read", "persons:read", "persons:write", "persons:reveal", "persons:state",
+        "travel:write", "tests:write", "riskareas:read", "riskareas:write", "handovers:write"}},
+      {Role::kCommander, "commander",
+       {"divisions:read", "venues:read", "venues:write", "venues:policy", "persons:read", "persons:reveal",
+        "persons:state", "riskareas:read", "riskareas:write", "handovers:write"}},
+      {Role::kVenueStaff, "venue_staff",
+       {"divisions:read", "venues:read", "venues:policy", "checkpoints:scan", "handovers:write", "riskareas:read"}},
+      {Role::kCommunityWorker, "community_worker",
+       {"divisions:read", "venues:read", "persons:read", "persons:write", "travel:write", "riskareas:read"}},
+      {Role::kClinician, "clinician",
+       {"divisions:read", "venues:read", "checkpoints:scan", "handovers:write", "persons:lookup", "tests:write",
+        "riskareas:read"}},
+      {Role::kLab, "lab", {"divisions:read", "venues:read", "persons:lookup", "tests:write", "riskareas:read"}},
+      {Role::kResident, "resident", {"self:health"}},
   }};
   return table;
 }
@@ -63,7 +70,13 @@ std::vector<std::string> permissions_of(Role role) {
 }
 
 const std::vector<std::string>& all_permissions() {
-  static const std::vector<std::string> all = permissions_of(Role::kAdmin);
+  static const std::vector<std::string> all = [] {
+    std::vector<std::string> v;
+    for (const auto& r : roles())
+      for (auto p : r.permissions)
+        if (std::find(v.begin(), v.end(), p) == v.end()) v.emplace_back(p);
+    return v;
+  }();
   return all;
 }
 

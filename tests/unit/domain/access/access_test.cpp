@@ -12,17 +12,28 @@ namespace {
 // table on purpose.
 const std::map<std::string, std::set<std::string>> kExpected = {
     {"admin",
-     {"divisions:read", "divisions:write", "venues:read", "venues:write", "users:read", "users:write", "audit:read"}},
-    {"commander", {"divisions:read", "venues:read", "venues:write"}},
-    {"venue_staff", {"divisions:read", "venues:read"}},
-    {"community_worker", {"divisions:read", "venues:read"}},
-    {"clinician", {"divisions:read", "venues:read"}},
-    {"lab", {"divisions:read", "venues:read"}},
-    {"resident", {}},
+     {"divisions:read", "divisions:write", "venues:read", "venues:write", "venues:policy", "users:read", "users:write",
+      "audit:read", "persons:read", "persons:write", "persons:reveal", "persons:state", "travel:write", "tests:write",
+      "riskareas:read", "riskareas:write", "handovers:write"}},
+    {"commander",
+     {"divisions:read", "venues:read", "venues:write", "venues:policy", "persons:read", "persons:reveal",
+      "persons:state", "riskareas:read", "riskareas:write", "handovers:write"}},
+    {"venue_staff",
+     {"divisions:read", "venues:read", "venues:policy", "checkpoints:scan", "handovers:write", "riskareas:read"}},
+    {"community_worker",
+     {"divisions:read", "venues:read", "persons:read", "persons:write", "travel:write", "riskareas:read"}},
+    {"clinician",
+     {"divisions:read", "venues:read", "checkpoints:scan", "handovers:write", "persons:lookup", "tests:write",
+      "riskareas:read"}},
+    {"lab", {"divisions:read", "venues:read", "persons:lookup", "tests:write", "riskareas:read"}},
+    {"resident", {"self:health"}},
 };
 
-const std::vector<std::string> kAllPermissions = {"divisions:read", "divisions:write", "venues:read", "venues:write",
-                                                  "users:read",     "users:write",     "audit:read"};
+const std::vector<std::string> kAllPermissions = {
+    "divisions:read", "divisions:write", "venues:read",    "venues:write",   "venues:policy",   "users:read",
+    "users:write",    "audit:read",      "persons:read",   "persons:write",  "persons:reveal",  "persons:state",
+    "persons:lookup", "travel:write",    "tests:write",    "riskareas:read", "riskareas:write", "handovers:write",
+    "checkpoints:scan", "self:health"};
 
 TEST(Access, EveryRoleIsInTheExpectedTable) {
   ASSERT_EQ(all_roles().size(), kExpected.size());
