@@ -156,6 +156,7 @@ export function client(url, token) {
     get: (p) => call('GET', p),
     post: (p, b) => call('POST', p, b),
     patch: (p, b) => call('PATCH', p, b),
+    put: (p, b) => call('PUT', p, b),
     del: (p) => call('DELETE', p),
     call,
   };
