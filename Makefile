@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
+# ccache: paths relative to the checkout, so a fresh clone elsewhere hits the cache.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all deps test-deps build web run test unit integration e2e bench clean
 
