@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
     if (*seed) {
       auto r = service::seed_demo(*db, cfg);
       std::cout << "demo city: " << r.divisions << " divisions, " << r.venues << " venues, " << r.users
-                << " accounts created (" << db->describe() << ")\n";
+                << " accounts, " << r.persons << " residents created (" << db->describe() << ")\n";
       std::cout << "demo accounts: admin, commander, venue_staff, community_worker, clinician, lab, resident\n";
       std::cout << "demo password: " << r.password
                 << (r.password_generated ? "  (generated; kept in " + cfg.data_dir + "/demo-password.txt)" : "")

@@ -6,6 +6,17 @@
 
 namespace epinet::http {
 
+namespace {
+// "-5", "36.5": a number, not a formula.
+bool plain_number(const std::string& v) {
+  size_t i = !v.empty() && v[0] == '-' ? 1 : 0;
+  if (i == v.size()) return false;
+  for (; i < v.size(); ++i)
+    if (!((v[i] >= '0' && v[i] <= '9') || v[i] == '.')) return false;
+  return true;
+}
+}  // namespace
+
 std::string to_csv(const Table& t) {
   std::string out = "\xEF\xBB\xBF";
   for (const auto& row : t) {
@@ -14,8 +25,8 @@ std::string to_csv(const Table& t) {
       const std::string& v = row[i];
       // Cells that a spreadsheet would run as a formula are quoted with a
       // leading apostrophe (CSV injection).
-      bool formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@') &&
-                     v.find_first_not_of("0123456789.-") != std::string::npos;
+      bool formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
+                                    v[0] == '\r') && !plain_number(v);
       if (formula || v.find_first_of(",\"\r\n") != std::string::npos) {
         out += '"';
         if (formula) out += '\'';
@@ -138,6 +149,19 @@ std::string zip(const std::vector<std::pair<std::string, std::string>>& files) {
   return out;
 }
 
+// Excel's sheet names: at most 31 characters (not bytes), none of []:*?/\.
+std::string sheet_title(const std::string& name) {
+  std::string out;
+  int chars = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(name[i]);
+    bool starts_char = (c & 0xC0) != 0x80;
+    if (starts_char && ++chars > 31) break;
+    out += std::string_view("[]:*?/\\").find(static_cast<char>(c)) == std::string_view::npos ? static_cast<char>(c) : '_';
+  }
+  return out.empty() ? "Sheet1" : out;
+}
+
 }  // namespace
 
 std::string to_xlsx(const std::string& sheet_name, const Table& t) {
@@ -175,7 +199,7 @@ std::string to_xlsx(const std::string& sheet_name, const Table& t) {
        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
        "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
        "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
-       "<sheets><sheet name=\"" + xml_escape(sheet_name.substr(0, 31)) + "\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"},
+       "<sheets><sheet name=\"" + xml_escape(sheet_title(sheet_name)) + "\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"},
       {"xl/_rels/workbook.xml.rels",
        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"

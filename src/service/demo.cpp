@@ -9,7 +9,10 @@
 
 #include "core/crypto.h"
 #include "core/error.h"
+#include "domain/person/identity.h"
+#include "service/keys.h"
 #include "service/services.h"
+#include "store/people.h"
 
 namespace epinet::service {
 namespace json = boost::json;
@@ -102,6 +105,54 @@ std::string demo_password(const Config& config, bool& generated) {
   return p;
 }
 
+// Residents of Yinhai Xinyue in households, the demo resident account linked
+// to the first of them, and one medium-risk area elsewhere, so that codes,
+// households and the travel flag show real-looking data. Identity numbers
+// are generated (valid check digits, Yuci's division code).
+void seed_people(store::Connection& c, SeedReport& report, const KeyRing& keys, const std::vector<int64_t>& compounds) {
+  static constexpr const char* kNames[] = {"张明", "李娜", "张小雨", "王强", "刘芳", "王子涵", "陈静", "杨帆",
+                                           "赵磊", "黄敏", "周杰", "吴婷", "郑海", "孙丽", "马超", "朱琳",
+                                           "胡军", "郭蕾", "何平", "高洁", "林涛", "罗敏", "梁爽", "宋佳"};
+  const Millis now = now_ms();
+  int64_t head = 0;
+  for (size_t i = 0; i < std::size(kNames); ++i) {
+    char first17[18];
+    std::snprintf(first17, sizeof first17, "140702%04zu%02zu%02zu%03zu", 1950 + (i * 7) % 60, 1 + i % 12, 1 + (i * 3) % 28,
+                  100 + i);
+    std::string id = std::string(first17) + domain::id_check_char(first17);
+    std::string hash = keys.id_hash(id);
+    if (store::find_person_by_id_hash(c, hash)) continue;
+    auto d = store::find_division(c, compounds[(i / 3) % compounds.size()]);
+    store::Person p;
+    p.id_hash = hash;
+    p.id_enc = keys.encrypt_id(id);
+    p.id_masked = domain::mask_id_number(id);
+    p.name = kNames[i];
+    p.phone = "139" + std::to_string(10000000 + i * 7919);
+    p.division_id = d->id;
+    p.division_path = d->path;
+    p.household_id = i % 3 == 0 ? 0 : head;  // households of three
+    int64_t id_new = store::insert_person(c, p, now);
+    if (i % 3 == 0) head = id_new;
+    if (i == 0) {
+      auto u = store::find_user_by_username(c, "resident");
+      if (u) store::link_user_person(c, u->id, id_new);
+    }
+    ++report.persons;
+  }
+  if (store::list_risk_areas(c, false).empty()) {
+    store::RiskArea a;
+    a.division_code = "110105";
+    a.division_name = "北京市朝阳区";
+    a.area_name = "示例小区（演示数据）";
+    a.level = "medium";
+    a.effective_from = a.level_since = a.last_infection_at = now - 2LL * 24 * 3600 * 1000;
+    a.decided_by = "epinet seed-demo";
+    a.id = store::insert_risk_area(c, a, now);
+    store::insert_risk_event(c, {0, a.id, a.effective_from, "declare", "", "medium", "epinet seed-demo", "demo data"});
+  }
+}
+
 }  // namespace
 
 SeedReport seed_demo(store::Database& db, const Config& config) {
@@ -109,6 +160,7 @@ SeedReport seed_demo(store::Database& db, const Config& config) {
   report.password = demo_password(config, report.password_generated);
   check_password_policy(report.password);
   const std::string hash = crypto::hash_password(report.password);
+  const KeyRing keys = load_keys(config.data_dir);
   db.write([&](store::Connection& c) {
     Seeder s{c, report};
     int64_t city = s.division("140700", "晋中市", "Jinzhong", "city", std::nullopt);
@@ -122,11 +174,13 @@ SeedReport seed_demo(store::Database& db, const Config& config) {
     int64_t xinjian = s.division("140702002", "新建街道", "Xinjian Subdistrict", "subdistrict", districts[0]);
     int64_t yinhai = s.division("140702002001", "银海心悦社区", "Yinhai Xinyue Community", "community", xinjian);
     int64_t first_compound = 0;
+    std::vector<int64_t> compounds;
     for (size_t i = 0; i < std::size(kCompounds); ++i) {
       char code[32];
       std::snprintf(code, sizeof code, "140702002001%03zu", i + 1);
       int64_t compound = s.division(code, std::string(kCompounds[i]) + "小区", "", "compound", yinhai);
       if (i == 0) first_compound = compound;
+      compounds.push_back(compound);
       for (int b = 1; b <= 4; ++b) {
         char bcode[40];
         std::snprintf(bcode, sizeof bcode, "%s%03d", code, b);
@@ -166,12 +220,14 @@ SeedReport seed_demo(store::Database& db, const Config& config) {
     s.user("clinician", "预检分诊护士", hash, std::nullopt, hospital);
     s.user("lab", "检验科技师", hash, std::nullopt, hospital);
     s.user("resident", "居民张明", hash, first_compound, std::nullopt);
-    if (report.divisions || report.venues || report.users) {
+    seed_people(c, report, keys, compounds);
+    if (report.divisions || report.venues || report.users || report.persons) {
       Caller system{{}, "local"};
       system.who.username = "epinet seed-demo";
       audit(c, system, "demo.seed", "", "",
             json::serialize(json::object{
-                {"divisions", report.divisions}, {"venues", report.venues}, {"users", report.users}}));
+                {"divisions", report.divisions}, {"venues", report.venues}, {"users", report.users},
+                {"persons", report.persons}}));
     }
   });
   return report;

@@ -31,8 +31,13 @@ std::vector<int> signing_kids(const fs::path& dir) {
   std::vector<int> kids;
   for (const auto& e : fs::directory_iterator(dir)) {
     std::string n = e.path().filename().string();
-    if (n.rfind("signing-", 0) == 0 && n.size() > 12 && n.substr(n.size() - 4) == ".key")
-      kids.push_back(std::stoi(n.substr(8, n.size() - 12)));
+    if (n.rfind("signing-", 0) != 0 || n.size() <= 12 || n.substr(n.size() - 4) != ".key") continue;
+    std::string digits = n.substr(8, n.size() - 12);
+    bool ok = digits.size() <= 3 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    int kid = ok ? std::stoi(digits) : 0;
+    if (kid < 1 || kid > 255)
+      throw Error(ErrorKind::kInternal, "bad_key", "key file " + n + ": signing keys are named signing-<1..255>.key");
+    kids.push_back(kid);
   }
   std::sort(kids.begin(), kids.end());
   return kids;

@@ -118,7 +118,7 @@ store::PageOf<store::AuditEntry> list_audit(store::Database& db, const store::Au
 
 // ---- demo city
 struct SeedReport {
-  int divisions = 0, venues = 0, users = 0;  // created by this run
+  int divisions = 0, venues = 0, users = 0, persons = 0;  // created by this run
   std::string password;                      // the demo accounts' password
   bool password_generated = false;
 };

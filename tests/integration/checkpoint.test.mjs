@@ -298,7 +298,13 @@ print(["green", "yellow", "red"][payload[18]], int.from_bytes(payload[27:35], "b
     const child = await t.register({ household_of: head.id, name: '孩子' });
     const stranger = await t.register();
     assert.equal(child.household_id, head.household_id);
-    assert.equal((await t.c.resident.get('/api/v1/me/health-code')).status, 404, 'not linked yet');
+    assert.equal((await t.c.resident.get('/api/v1/me/person')).json.name, '张明', 'the demo resident is linked to a demo person');
+    const u = await t.c.admin.post('/api/v1/users', { username: 'new_resident', password: 'resident-Passw0rd', role: 'resident', division_id: t.compounds[0].id });
+    assert.equal(u.status, 201, u.text);
+    const fresh = await login(t.srv.url, 'new_resident', 'resident-Passw0rd');
+    const unlinked = await fresh.get('/api/v1/me/health-code');
+    assert.equal(unlinked.status, 404, 'not linked yet');
+    assert.equal(unlinked.json.error.code, 'no_person');
     assert.equal((await t.c.admin.post('/api/v1/users/7/person', { person_id: head.id })).status, 204);
     const me = (await t.c.resident.get('/api/v1/me/person')).json;
     assert.equal(me.id, head.id);

@@ -55,7 +55,7 @@ test('migrate is idempotent; seed-demo generates, keeps and prints the demo pass
   assert.ok(pw.length >= 8);
   assert.equal(fs.statSync(path.join(dir, 'demo-password.txt')).mode & 0o777, 0o600);
   const s2 = runCli(['seed-demo'], env);
-  assert.match(s2.stdout, /0 divisions, 0 venues, 0 accounts created/);
+  assert.match(s2.stdout, /0 divisions, 0 venues, 0 accounts, 0 residents created/);
   assert.equal(s2.stdout.match(/demo password: (\S+)/)[1], pw, 'the same password on a second run');
 });
 

@@ -48,11 +48,11 @@ ScanDecision decide(const ScanFacts& f, const VenuePolicy& p) {
   }
   if (!f.mask && f.direction == "in") stops.push_back({"no_mask", "请佩戴口罩", "Wear a mask"});
   if (f.direction == "out") {
-    d.pass = true;
+    // Nobody is kept in: an exit passes, with what was noticed.
     d.open_fever_handover = false;
-    d.reasons = std::move(stops);
-    d.reasons.insert(d.reasons.end(), notes.begin(), notes.end());
-    return d;
+    stops.insert(stops.end(), notes.begin(), notes.end());
+    notes = std::move(stops);
+    stops.clear();
   }
   d.pass = stops.empty();
   d.reasons = std::move(stops);

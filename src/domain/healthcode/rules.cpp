@@ -12,12 +12,20 @@ namespace {
 
 constexpr Millis kOpenEnded = 7LL * 24 * 3600 * 1000;  // "open": re-evaluated at least weekly
 
-std::vector<std::string> strings(const json::value& v, const std::string& where) {
-  if (!v.is_array()) throw invalid("invalid_rules", where + " must be a list of strings");
+const std::vector<std::string> kCaseStatuses = {"none", "suspected", "confirmed", "asymptomatic"};
+const std::vector<std::string> kManageStatuses = {"none", "close_contact", "secondary_contact", "companion",
+                                                  "centralized_quarantine", "home_quarantine", "home_monitoring"};
+const std::vector<std::string> kTestResults = {"none", "pending", "negative", "positive"};
+
+// A non-empty list of known values: a misspelt value would silently never match.
+std::vector<std::string> strings(const json::value& v, const std::string& where, const std::vector<std::string>& known) {
+  if (!v.is_array() || v.as_array().empty()) throw invalid("invalid_rules", where + " must be a non-empty list of strings");
   std::vector<std::string> out;
   for (const auto& s : v.as_array()) {
     if (!s.is_string()) throw invalid("invalid_rules", where + " must be a list of strings");
-    out.emplace_back(s.as_string());
+    std::string x(s.as_string());
+    if (std::find(known.begin(), known.end(), x) == known.end()) throw invalid("invalid_rules", where + ": unknown value '" + x + "'");
+    out.push_back(std::move(x));
   }
   return out;
 }
@@ -41,7 +49,11 @@ RuleSet parse_rule_set(const std::string& text) {
   RuleSet rs;
   if (!o.contains("version") || !o.at("version").is_string()) throw invalid("invalid_rules", "the rule file needs a version");
   rs.version = std::string(o.at("version").as_string());
-  if (auto g = o.if_contains("green_valid_hours")) rs.green_valid_hours = static_cast<int>(g->to_number<int64_t>());
+  if (auto g = o.if_contains("green_valid_hours")) {
+    if (!g->is_int64() || g->as_int64() <= 0 || g->as_int64() > 24 * 30)
+      throw invalid("invalid_rules", "green_valid_hours must be a whole number of hours from 1 to 720");
+    rs.green_valid_hours = static_cast<int>(g->as_int64());
+  }
   if (!o.contains("rules") || !o.at("rules").is_array()) throw invalid("invalid_rules", "the rule file needs a rules list");
   for (const auto& rv : o.at("rules").as_array()) {
     if (!rv.is_object()) throw invalid("invalid_rules", "each rule is an object");
@@ -63,13 +75,14 @@ RuleSet parse_rule_set(const std::string& text) {
           r.color = *c;
         }
       } else if (k == "when") {
-        if (!v.is_object()) throw invalid("invalid_rules", "when must be an object");
+        if (!v.is_object() || v.as_object().empty())
+          throw invalid("invalid_rules", "rule " + r.id + ": when must name at least one condition (an empty one matches everyone)");
         for (const auto& c : v.as_object()) {
           std::string ck(c.key());
           std::string where = "rule " + r.id + " when." + ck;
-          if (ck == "case_status") r.case_status = strings(c.value(), where);
-          else if (ck == "manage_status") r.manage_status = strings(c.value(), where);
-          else if (ck == "latest_test_result") r.latest_test_result = strings(c.value(), where);
+          if (ck == "case_status") r.case_status = strings(c.value(), where, kCaseStatuses);
+          else if (ck == "manage_status") r.manage_status = strings(c.value(), where, kManageStatuses);
+          else if (ck == "latest_test_result") r.latest_test_result = strings(c.value(), where, kTestResults);
           else if (ck == "travel_flag") r.travel_flag = boolean(c.value(), where);
           else if (ck == "pooled_positive_pending") r.pooled_positive_pending = boolean(c.value(), where);
           else if (ck == "open_fever_handover") r.open_fever_handover = boolean(c.value(), where);
@@ -139,9 +152,18 @@ CodeDecision evaluate(const RuleSet& rules, const PersonState& s, Millis now) {
     if (r.until == "travel_flag_until" && s.travel_flag_until) u = *s.travel_flag_until;
     until = std::min(until, u);
   }
+  // A rule held off only by a recent negative test applies again when that
+  // test stops counting: the colour holds at most until then.
+  if (s.latest_negative_sampled_at) {
+    PersonState without = s;
+    without.latest_negative_sampled_at.reset();
+    for (const auto& r : rules.rules)
+      if (r.no_negative_test_within_hours && !rule_matches(r, s, now) && rule_matches(r, without, now))
+        until = std::min(until, *s.latest_negative_sampled_at + static_cast<Millis>(*r.no_negative_test_within_hours) * 3600 * 1000);
+  }
   if (!any) {
     d.reasons.push_back({"no_risk", "未发现风险", "No risk found"});
-    d.valid_until = now + static_cast<Millis>(rules.green_valid_hours) * 3600 * 1000;
+    d.valid_until = std::min(until, now + static_cast<Millis>(rules.green_valid_hours) * 3600 * 1000);
     return d;
   }
   // Reasons most severe first, in file order within a colour.

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <stdexcept>
+
 #include "core/crypto.h"
 
 namespace epinet::domain {
@@ -46,6 +48,8 @@ std::string encode_payload(const TokenClaims& c) {
 }
 
 std::string sign_token(const TokenClaims& c, const SigningKey& key) {
+  if (c.kid != key.kid || key.secret_key.size() != crypto_sign_SECRETKEYBYTES)
+    throw std::invalid_argument("sign_token: the claims' kid must be the key's, and the key 64 bytes");
   std::string payload = encode_payload(c);
   unsigned char sig[crypto_sign_BYTES];
   crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(payload.data()), payload.size(),
@@ -102,7 +106,7 @@ TokenCheck verify_token(std::string_view token, const std::map<uint8_t, std::str
   TokenCheck r = parse_token(token);
   if (!r) return r;
   auto key = public_keys.find(r.claims.kid);
-  if (key == public_keys.end()) {
+  if (key == public_keys.end() || key->second.size() != crypto_sign_PUBLICKEYBYTES) {
     r.problem = TokenProblem::kUnknownKey;
     return r;
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -38,8 +39,9 @@ CodeDecision eval(const PersonState& s) { return evaluate(default_rule_set(), s,
 // --- the default rule file, row by row ---------------------------------------
 
 TEST(DefaultRules, CompiledInFileIsTheCheckedInFile) {
-  std::ifstream in(std::string(EPINET_SOURCE_DIR) + "/config/health-code-rules.json");
-  ASSERT_TRUE(in);
+  const auto file = std::filesystem::path(EPINET_TEST_SOURCE_DIR) / "config/health-code-rules.json";
+  std::ifstream in(file);
+  ASSERT_TRUE(in) << file;
   std::stringstream ss;
   ss << in.rdbuf();
   RuleSet on_disk = parse_rule_set(ss.str());
@@ -124,8 +126,8 @@ TEST(DefaultRules, YellowManagementStatuses) {
 }
 
 TEST(DefaultRules, ManagementThatHasEndedNoLongerColours) {
-  for (const char* status :
-       {"close_contact", "centralized_quarantine", "secondary_contact", "home_quarantine", "companion", "home_monitoring"}) {
+  for (const char* status : {"close_contact", "centralized_quarantine", "secondary_contact", "home_quarantine",
+                             "companion", "home_monitoring"}) {
     PersonState s;
     s.manage_status = status;
     s.manage_until = kNow - 1;
@@ -193,6 +195,24 @@ TEST(DefaultRules, TravelFlagWithNegativeWithin48HoursIsGreen) {
   }
 }
 
+TEST(DefaultRules, GreenFromARecentNegativeHoldsOnlyWhileTheTestCounts) {
+  // Flagged for travel, negative sampled 47 h ago: green now, but the test
+  // stops counting in 1 h and the code must turn yellow then. A green that
+  // says it holds for 24 h would let the person through for 23 h too long.
+  PersonState s;
+  s.travel_flag = true;
+  s.travel_flag_until = kNow + 4 * kDay;
+  s.latest_test_result = "negative";
+  s.latest_negative_sampled_at = kNow - 47 * kHour;
+  s.latest_test_sampled_at = s.latest_negative_sampled_at;
+  auto d = eval(s);
+  ASSERT_EQ(d.color, CodeColor::kGreen);
+  EXPECT_LE(d.valid_until, kNow + kHour) << describe(d);
+  EXPECT_GT(d.valid_until, kNow);
+  // One hour and a minute later the same person is yellow.
+  EXPECT_EQ(evaluate(default_rule_set(), s, kNow + kHour + 60'000).color, CodeColor::kYellow);
+}
+
 TEST(DefaultRules, TravelFlagThatHasEndedIsGreen) {
   PersonState s;
   s.travel_flag = true;
@@ -207,15 +227,16 @@ TEST(DefaultRules, TravelFlagThatHasEndedIsGreen) {
 
 TEST(Evaluate, SeveralMatchesTakeTheMostSevereColourAndListEveryReason) {
   PersonState s;
-  s.open_fever_handover = true;     // yellow
-  s.pooled_positive_pending = true; // yellow
+  s.open_fever_handover = true;       // yellow
+  s.pooled_positive_pending = true;   // yellow
   s.latest_test_result = "positive";  // red
   auto d = eval(s);
   EXPECT_EQ(d.color, CodeColor::kRed);
   auto c = codes(d);
   ASSERT_EQ(c.size(), 3u) << describe(d);
   EXPECT_EQ(c[0], "test_positive");
-  EXPECT_EQ(std::vector<std::string>(c.begin() + 1, c.end()), (std::vector<std::string>{"pooled_positive", "fever_pending"}));
+  EXPECT_EQ(std::vector<std::string>(c.begin() + 1, c.end()),
+            (std::vector<std::string>{"pooled_positive", "fever_pending"}));
 }
 
 TEST(Evaluate, OnlyYellowMatchesGiveYellow) {
@@ -352,7 +373,7 @@ TEST(ParseRuleSet, RejectsWhatIsNotAJsonObject) {
 }
 
 TEST(ParseRuleSet, RejectsAMissingOrNonStringVersion) {
-  EXPECT_TRUE(Contains(error_message([&] { parse_rule_set(R"({"rules": [])"); }), "version"));
+  EXPECT_TRUE(Contains(error_message([&] { parse_rule_set(R"({"rules": []})"); }), "version"));
   error_message([&] { parse_rule_set(R"({"version": 3, "rules": []})"); });
 }
 
@@ -366,32 +387,42 @@ TEST(ParseRuleSet, RejectsAnUnknownConditionNamingIt) {
   std::string rule = R"({"id": "r", "when": {"age_over": 60}, "color": "red", "until": "open", "zh": "x", "en": "x"})";
   EXPECT_TRUE(Contains(error_message([&] { parse_rule_set(with_rule(rule)); }), "age_over"));
   // A misspelt condition must not silently become "always".
-  rule = R"({"id": "r", "when": {"case_statuses": ["confirmed"]}, "color": "red", "until": "open", "zh": "x", "en": "x"})";
+  rule =
+      R"({"id": "r", "when": {"case_statuses": ["confirmed"]}, "color": "red", "until": "open", "zh": "x", "en": "x"})";
   EXPECT_TRUE(Contains(error_message([&] { parse_rule_set(with_rule(rule)); }), "case_statuses"));
 }
 
 TEST(ParseRuleSet, RejectsAnUnknownRuleFieldNamingIt) {
-  std::string rule = R"({"id": "r", "when": {}, "colour": "red", "color": "red", "until": "open", "zh": "x", "en": "x"})";
+  std::string rule =
+      R"({"id": "r", "when": {"case_status": ["confirmed"]}, "colour": "red", "color": "red", "until": "open", "zh": "x", "en": "x"})";
   EXPECT_TRUE(Contains(error_message([&] { parse_rule_set(with_rule(rule)); }), "colour"));
+}
+
+TEST(ParseRuleSet, RejectsAnEmptyWhenThatWouldMatchEveryone) {
+  std::string rule = R"({"id": "r", "when": {}, "color": "red", "until": "open", "zh": "x", "en": "x"})";
+  EXPECT_TRUE(Contains(error_message([&] { parse_rule_set(with_rule(rule)); }), "matches everyone"));
+}
+
+TEST(ParseRuleSet, RejectsAMisspeltConditionValue) {
+  std::string rule = R"({"id": "r", "when": {"case_status": ["confirmd"]}, "color": "red", "until": "open", "zh": "x", "en": "x"})";
+  EXPECT_TRUE(Contains(error_message([&] { parse_rule_set(with_rule(rule)); }), "confirmd"));
 }
 
 TEST(ParseRuleSet, RejectsGreenOrUnknownColour) {
   for (const char* color : {"green", "blue", "Red", ""}) {
-    std::string rule = std::string(R"({"id": "r", "when": {}, "color": ")") + color +
-                       R"(", "until": "open", "zh": "x", "en": "x"})";
+    std::string rule =
+        std::string(R"({"id": "r", "when": {}, "color": ")") + color + R"(", "until": "open", "zh": "x", "en": "x"})";
     error_message([&] { parse_rule_set(with_rule(rule)); });
   }
 }
 
 TEST(ParseRuleSet, RejectsABadUntil) {
   for (const char* until : {"forever", "", "manage"}) {
-    std::string rule = std::string(R"({"id": "r", "when": {}, "color": "red", "until": ")") + until +
-                       R"(", "zh": "x", "en": "x"})";
+    std::string rule =
+        std::string(R"({"id": "r", "when": {}, "color": "red", "until": ")") + until + R"(", "zh": "x", "en": "x"})";
     error_message([&] { parse_rule_set(with_rule(rule)); });
   }
-  error_message([&] {
-    parse_rule_set(with_rule(R"({"id": "r", "when": {}, "color": "red", "zh": "x", "en": "x"})"));
-  });
+  error_message([&] { parse_rule_set(with_rule(R"({"id": "r", "when": {}, "color": "red", "zh": "x", "en": "x"})")); });
 }
 
 TEST(ParseRuleSet, RejectsARuleWithoutIdOrTexts) {
@@ -404,8 +435,8 @@ TEST(ParseRuleSet, RejectsARuleWithoutIdOrTexts) {
 TEST(ParseRuleSet, RejectsConditionsOfTheWrongType) {
   for (const char* when : {R"({"case_status": "confirmed"})", R"({"case_status": [1]})", R"({"travel_flag": "yes"})",
                            R"({"pooled_positive_pending": 1})"}) {
-    std::string rule = std::string(R"({"id": "r", "when": )") + when +
-                       R"(, "color": "red", "until": "open", "zh": "x", "en": "x"})";
+    std::string rule =
+        std::string(R"({"id": "r", "when": )") + when + R"(, "color": "red", "until": "open", "zh": "x", "en": "x"})";
     error_message([&] { parse_rule_set(with_rule(rule)); });
   }
 }

@@ -108,7 +108,8 @@ TEST(IdentityNumber, SurroundingSpacesAreIgnored) {
     EXPECT_EQ(r.normalized.find(' '), std::string::npos);
   }
   EXPECT_EQ(check_id_number(" 140702199003071238 ").normalized, "140702199003071238");
-  EXPECT_EQ(check_id_number("1407021990 03071238").problem, IdNumberProblem::kLength) << "an inner space is not trimmed";
+  EXPECT_EQ(check_id_number("1407021990 03071238").problem, IdNumberProblem::kLength)
+      << "an inner space is not trimmed";
 }
 
 TEST(IdentityNumber, WrongLengthIsALengthProblem) {
@@ -180,9 +181,8 @@ TEST(IdentityNumber, ProblemMessagesNameTheProblemNeverTheNumber) {
                  IdNumberProblem::kCheckDigit}) {
     std::string msg(id_problem_message(p));
     EXPECT_FALSE(msg.empty());
-    EXPECT_EQ(msg.find("1407"), std::string::npos) << msg;
-    EXPECT_EQ(msg.find("1990"), std::string::npos) << msg;
-    EXPECT_EQ(msg.find_first_of("0123456789"), msg.find("18")) << "only the '18 characters' count: " << msg;
+    for (const char* part : {"1407", "140702", "1990", "19900307", "0307", "1239"})
+      EXPECT_EQ(msg.find(part), std::string::npos) << msg;
     seen.insert(msg);
   }
   EXPECT_EQ(seen.size(), 4u) << "each problem has its own message";

@@ -226,10 +226,9 @@ TEST(TravelFlag, UntilIsTheLastFlaggedStayEndPlusWindow) {
 }
 
 TEST(TravelFlag, DivisionCodesAreListedOnce) {
-  std::vector<TravelStay> stays = {stay("140702", kNow - 5 * kDay, kNow - 4 * kDay),
-                                   stay("140702", kNow - 3 * kDay, kNow - 2 * kDay),
-                                   stay("140700", kNow - 2 * kDay, kNow - kDay),
-                                   stay("140781", kNow - kDay, kNow - kHour)};
+  std::vector<TravelStay> stays = {
+      stay("140702", kNow - 5 * kDay, kNow - 4 * kDay), stay("140702", kNow - 3 * kDay, kNow - 2 * kDay),
+      stay("140700", kNow - 2 * kDay, kNow - kDay), stay("140781", kNow - kDay, kNow - kHour)};
   std::vector<RiskInterval> areas = {area("140702", kNow - 9 * kDay, kNow - 3 * kDay - kHour),
                                      area("140702", kNow - 3 * kDay + kHour), area("140781", kNow - 9 * kDay)};
   auto f = travel_flag(stays, areas, kNow);
