@@ -188,6 +188,28 @@ void register_person_routes(App& app) {
            return resp;
          }});
 
+  r.add({"POST", "/api/v1/travel/import", Access::kPermission, "travel:write", "persons",
+         "Import stays in bulk: a CSV body (text/csv) with the header id_number,division_code,from,to. A file with "
+         "any bad row is refused whole (422, every bad row named); unknown persons are skipped and counted",
+         "", "StayImport", 200, {}, [&rt](RouteContext& ctx) {
+           if (ctx.req.content_type.find("text/csv") == std::string::npos)
+             throw Error(ErrorKind::kInvalid, "unsupported_media_type", "send the file as text/csv");
+           auto r = service::import_stays(rt, *ctx.caller, ctx.req.body);
+           auto rows = [](const std::vector<std::pair<int, std::string>>& v) {
+             json::array a;
+             for (const auto& [line, msg] : v) a.push_back(json::object{{"line", line}, {"message", msg}});
+             return a;
+           };
+           json::object o{{"imported", r.imported}, {"skipped", rows(r.skipped)}, {"errors", rows(r.errors)}};
+           if (!r.errors.empty()) {
+             json::object err{{"code", "invalid_rows"},
+                              {"message", std::to_string(r.errors.size()) + " rows are not valid: nothing was imported"},
+                              {"rows", rows(r.errors)}};
+             return object_response(422, {{"error", std::move(err)}});
+           }
+           return object_response(200, o);
+         }});
+
   // A resident: its own record, its household's codes, its trips.
   r.add({"GET", "/api/v1/me/person", Access::kPermission, "self:health", "me",
          "The resident's own record and household", "", "MePerson", 200, {}, [&rt](RouteContext& ctx) {

@@ -115,6 +115,9 @@ const char* kSchemas = R"({
   "HandoverList": {"type":"object","properties":{"items":{"type":"array","items":{"$ref":"#/components/schemas/Handover"}}}},
   "HandoverClose": {"type":"object","required":["outcome"],"properties":{"outcome":{"type":"string"}}},
   "VenuePolicy": {"type":"object","properties":{"stop_on_yellow":{"type":"boolean"},"stop_on_travel_flag":{"type":"boolean"},"notices":{"type":"string"}}},
+  "StayImport": {"type":"object","properties":{"imported":{"type":"integer"},
+    "skipped":{"type":"array","items":{"type":"object","properties":{"line":{"type":"integer"},"message":{"type":"string"}}}},
+    "errors":{"type":"array","items":{"type":"object"}}}},
   "Board": {"type":"object","properties":{"venue":{"type":"object"},"notices":{"type":"string"},"today_entries":{"type":"integer"},
     "risk_areas":{"type":"array","items":{"type":"object"}},"updated_at":{"type":"string"}}}
 })";

@@ -665,3 +665,98 @@ void set_venue_policy(Runtime& rt, const Caller& caller, int64_t venue_id, std::
 }
 
 }  // namespace epinet::service
+
+namespace epinet::service {
+
+namespace {
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char ch = line[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += '"', ++i;
+      else if (ch == '"') quoted = false;
+      else out.back() += ch;
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      out.emplace_back();
+    } else if (ch != '\r') {
+      out.back() += ch;
+    }
+  }
+  for (auto& f : out) {
+    while (!f.empty() && f.back() == ' ') f.pop_back();
+    while (!f.empty() && f.front() == ' ') f.erase(f.begin());
+  }
+  return out;
+}
+}  // namespace
+
+StayImport import_stays(Runtime& rt, const Caller& caller, const std::string& text) {
+  StayImport r;
+  std::string body = text.rfind("\xEF\xBB\xBF", 0) == 0 ? text.substr(3) : text;
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos <= body.size();) {
+    size_t nl = body.find('\n', pos);
+    lines.push_back(body.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+    if (nl == std::string::npos) break;
+    pos = nl + 1;
+  }
+  if (lines.empty() || split_csv_line(lines[0]) != std::vector<std::string>{"id_number", "division_code", "from", "to"})
+    throw invalid("invalid_file", "the first line must be the header: id_number,division_code,from,to");
+  struct Row {
+    int line;
+    std::string id_hash;
+    store::Stay stay;
+  };
+  std::vector<Row> rows;
+  const Millis now = now_ms();
+  for (size_t i = 1; i < lines.size(); ++i) {
+    int line = static_cast<int>(i + 1);
+    auto f = split_csv_line(lines[i]);
+    if (f.size() == 1 && f[0].empty()) continue;  // blank line
+    if (f.size() != 4) {
+      r.errors.emplace_back(line, "expected 4 columns, found " + std::to_string(f.size()));
+      continue;
+    }
+    auto id = domain::check_id_number(f[0]);
+    if (!id) {
+      r.errors.emplace_back(line, std::string(domain::id_problem_message(id.problem)));
+      continue;
+    }
+    auto from = parse_iso8601(f[2]), to = parse_iso8601(f[3]);
+    if (!domain::valid_gbt2260(f[1])) r.errors.emplace_back(line, "division_code must be a six-digit GB/T 2260 code");
+    else if (!from || !to) r.errors.emplace_back(line, "from and to must be ISO 8601 times");
+    else if (*to < *from) r.errors.emplace_back(line, "the stay ends before it starts");
+    else if (*from > now + kDay) r.errors.emplace_back(line, "the stay starts in the future");
+    else rows.push_back({line, rt.keys.id_hash(id.normalized), {0, 0, f[1], *from, *to, "imported"}});
+  }
+  if (rows.empty() && r.errors.empty()) throw invalid("invalid_file", "the file has no rows");
+  if (!r.errors.empty()) return r;  // nothing imported
+  std::vector<int64_t> touched;
+  rt.db.write([&](store::Connection& c) {
+    for (auto& row : rows) {
+      auto p = store::find_person_by_id_hash(c, row.id_hash);
+      if (!p) {
+        r.skipped.emplace_back(row.line, "no registered person with this identity number");
+        continue;
+      }
+      if (!domain::within_jurisdiction(caller.who, scope_of(*p))) {
+        r.skipped.emplace_back(row.line, "the person lives outside your jurisdiction");
+        continue;
+      }
+      row.stay.person_id = p->id;
+      store::insert_stay(c, row.stay, now);
+      touched.push_back(p->id);
+      ++r.imported;
+    }
+    audit(c, caller, "travel.import", "", "",
+          json::serialize(json::object{{"imported", r.imported}, {"skipped", r.skipped.size()}}));
+  });
+  for (int64_t id : touched) rt.note_state_change(id, now);
+  return r;
+}
+
+}  // namespace epinet::service

@@ -100,3 +100,18 @@ void set_venue_policy(Runtime& rt, const Caller& caller, int64_t venue_id, std::
                       std::optional<bool> stop_on_travel_flag, std::optional<std::string> notices);
 
 }  // namespace epinet::service
+
+namespace epinet::service {
+
+// Imports stays in bulk (CSV with a header: id_number, division_code, from,
+// to; times ISO 8601). A malformed file is refused whole with every bad row
+// named; rows naming persons not registered in the caller's jurisdiction are
+// skipped and counted.
+struct StayImport {
+  int64_t imported = 0;
+  std::vector<std::pair<int, std::string>> errors;   // (line, message)
+  std::vector<std::pair<int, std::string>> skipped;  // (line, why)
+};
+StayImport import_stays(Runtime& rt, const Caller& caller, const std::string& csv);
+
+}  // namespace epinet::service

@@ -30,6 +30,7 @@ const ROUTE_PERMISSION = {
   'GET /api/v1/persons/{id}': 'persons:read|persons:lookup', 'PATCH /api/v1/persons/{id}': 'persons:write',
   'GET /api/v1/persons/{id}/id-number': 'persons:reveal', 'GET /api/v1/persons/{id}/household': 'persons:read',
   'GET /api/v1/persons/{id}/travel': 'persons:read', 'POST /api/v1/persons/{id}/travel': 'travel:write',
+  'POST /api/v1/travel/import': 'travel:write',
   'POST /api/v1/persons/{id}/tests': 'tests:write', 'POST /api/v1/persons/{id}/code-override': 'persons:state',
   'PUT /api/v1/persons/{id}/state': 'persons:state', 'GET /api/v1/persons/{id}/health-code': 'persons:read',
   'GET /api/v1/me/person': 'self:health', 'GET /api/v1/me/health-code': 'self:health', 'POST /api/v1/me/travel': 'self:health',

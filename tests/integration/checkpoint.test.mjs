@@ -338,6 +338,26 @@ print(["green", "yellow", "red"][payload[18]], int.from_bytes(payload[27:35], "b
     assert.ok(audit.some((e) => e.record_id === String(p.id) && e.detail.reason === '核实为误判'));
   });
 
+  test('stays are imported in bulk: a bad file changes nothing and names its bad rows', async () => {
+    const known = newIdNumber('19880808');
+    const p = (await t.c.community_worker.post('/api/v1/persons', { id_number: known, name: '返乡人员', division_id: t.compounds[3].id })).json;
+    const post = (body) => fetch(`${t.srv.url}/api/v1/travel/import`, {
+      method: 'POST', headers: { authorization: `Bearer ${t.c.community_worker.token}`, 'content-type': 'text/csv' }, body,
+    }).then(async (r) => ({ status: r.status, json: await r.json() }));
+    const from = iso(Date.now() - 3 * DAY), to = iso(Date.now() - 2 * DAY);
+    const bad = await post(`id_number,division_code,from,to\n${known},140722,${from},${to}\n${known.slice(0, 17)}${known[17] === '1' ? '2' : '1'},140722,${from},${to}\n${known},14072,${from},${to}\n`);
+    assert.equal(bad.status, 422);
+    assert.deepEqual(bad.json.error.rows.map((r) => r.line), [3, 4]);
+    assert.equal((await t.c.community_worker.get(`/api/v1/persons/${p.id}/travel`)).json.items.length, 0, 'nothing half-imported');
+    const good = await post(`\uFEFFid_number,division_code,from,to\r\n${known.toLowerCase()},140722,${from},${to}\r\n${newIdNumber('19770707')},110105,${from},${to}\r\n`);
+    assert.equal(good.status, 200, JSON.stringify(good.json));
+    assert.equal(good.json.imported, 1);
+    assert.deepEqual(good.json.skipped.map((r) => r.line), [3]);
+    const stays = (await t.c.community_worker.get(`/api/v1/persons/${p.id}/travel`)).json.items;
+    assert.deepEqual(stays.map((x) => [x.division_code, x.source]), [['140722', 'imported']]);
+    assert.equal((await post('name,phone\nx,y\n')).status, 400);
+  });
+
   test('check-ins export as CSV and XLSX', async () => {
     const csv = await fetch(`${t.srv.url}/api/v1/venues/${t.hall.id}/checkins?format=csv`, { headers: { authorization: `Bearer ${t.c.venue_staff.token}` } });
     assert.equal(csv.status, 200);
