@@ -91,9 +91,7 @@ void register_checkpoint_routes(App& app) {
                  send(object_response(200, o));
                });
              } catch (const Error& e) {
-               int status = e.kind() == ErrorKind::kInvalid ? 400 : e.kind() == ErrorKind::kNotFound ? 404
-                            : e.kind() == ErrorKind::kForbidden ? 403 : 500;
-               send(error_response(status, e.code(), e.what()));
+               send(error_response(e));
              }
            };
            return resp;

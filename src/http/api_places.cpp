@@ -42,6 +42,7 @@ Response no_content() {
 
 void register_place_routes(App& app) {
   auto& db = *app.db;
+  auto& venue_cache = app.runtime->venues;
   auto& r = app.router;
   r.add({"GET", "/api/v1/divisions", Access::kPermission, "divisions:read", "places",
          "List divisions (roots when no filter is given)", "", "Page:Division", 200,
@@ -102,13 +103,15 @@ void register_place_routes(App& app) {
            return object_response(201, to_json(service::create_venue(db, *ctx.caller, venue_patch(ctx.req))));
          }});
   r.add({"PATCH", "/api/v1/venues/{id}", Access::kPermission, "venues:write", "places", "Change a venue",
-         "VenueInput", "Venue", 200, {}, [&db](RouteContext& ctx) {
-           return object_response(
-               200, to_json(service::update_venue(db, *ctx.caller, ctx.id_param(0), venue_patch(ctx.req))));
+         "VenueInput", "Venue", 200, {}, [&db, &venue_cache](RouteContext& ctx) {
+           auto v = service::update_venue(db, *ctx.caller, ctx.id_param(0), venue_patch(ctx.req));
+           venue_cache.invalidate(v.id);  // checkpoints see new entrances at once
+           return object_response(200, to_json(v));
          }});
   r.add({"DELETE", "/api/v1/venues/{id}", Access::kPermission, "venues:write", "places", "Delete a venue", "", "",
-         204, {}, [&db](RouteContext& ctx) {
+         204, {}, [&db, &venue_cache](RouteContext& ctx) {
            service::delete_venue(db, *ctx.caller, ctx.id_param(0));
+           venue_cache.invalidate(ctx.id_param(0));
            return no_content();
          }});
 }

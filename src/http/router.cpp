@@ -104,6 +104,12 @@ Response error_response(int status, const std::string& code, const std::string& 
   return json_response(status, json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}}));
 }
 
+Response error_response(const Error& e) {
+  Response r = error_response(status_of(e.kind()), e.code(), e.what());
+  if (e.retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s));
+  return r;
+}
+
 Response json_response(int status, const std::string& json_text) {
   Response r;
   r.status = status;
@@ -148,11 +154,9 @@ Response Router::dispatch(App& app, const Request& req, int& route_id) const {
     }
     return found->handler(ctx);
   } catch (const Error& e) {
-    Response r = error_response(status_of(e.kind()), e.code(), e.what());
-    if (e.retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s));
     if (e.kind() == ErrorKind::kInternal || e.kind() == ErrorKind::kUnavailable)
       spdlog::error("{} {}: {}", req.method, req.path, e.what());
-    return r;
+    return error_response(e);
   } catch (const std::exception& e) {
     spdlog::error("{} {}: {}", req.method, req.path, e.what());
     return error_response(500, "internal", "internal error");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/error.h"
 #include "http/metrics.h"
 #include "service/runtime.h"
 #include "service/services.h"
@@ -110,6 +111,8 @@ Response serve_static(const App& app, const Request& req);
 
 // Builds the JSON error body for an error code and message.
 Response error_response(int status, const std::string& code, const std::string& message);
+// The one mapping from an Error to its HTTP status and body.
+Response error_response(const Error& e);
 Response json_response(int status, const std::string& json_text);
 
 }  // namespace epinet::http

@@ -177,7 +177,8 @@ void delete_venue(store::Database& db, const Caller& caller, int64_t id) {
     auto v = store::find_venue(c, id);
     if (!v) throw not_found("venue");
     require_within(caller, scope_of(*v));
-    if (store::venue_references(c, id) > 0) throw conflict("referenced", "accounts are still bound to this venue");
+    if (store::venue_references(c, id) > 0)
+      throw conflict("referenced", "accounts are bound to this venue or its check-ins are still kept: it cannot be deleted");
     store::delete_venue(c, id);
     audit(c, caller, "venue.delete", "venue", std::to_string(id), venue_detail(*v));
   });

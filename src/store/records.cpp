@@ -225,7 +225,10 @@ void update_venue(Connection& c, const Venue& v, Millis now) {
        v.id});
 }
 
-int64_t venue_references(Connection& c, int64_t id) { return count(c, "FROM users WHERE venue_id = ?", {id}); }
+int64_t venue_references(Connection& c, int64_t id) {
+  return count(c, "FROM (SELECT id FROM users WHERE venue_id = ? UNION ALL SELECT id FROM checkins WHERE venue_id = ?) refs",
+               {id, id});
+}
 
 void delete_venue(Connection& c, int64_t id) { c.query("DELETE FROM venues WHERE id = ?", {id}); }
 

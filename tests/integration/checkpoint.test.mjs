@@ -121,6 +121,18 @@ for (const db of ['sqlite', 'postgres']) {
       assert.equal((await t.code(p.id)).color, 'green');
     });
 
+    test('a new entrance works at once; a venue with check-ins cannot be deleted', async () => {
+      const p = await t.register();
+      const entrances = [...t.hall.entrances, { name: '北门临时入口', direction: 'in' }];
+      assert.equal((await t.c.commander.patch(`/api/v1/venues/${t.hall.id}`, { entrances })).status, 200);
+      const r = await t.scan({ token: (await t.code(p.id)).token, entrance: '北门临时入口' });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.decision, 'pass');
+      const del = await t.c.commander.del(`/api/v1/venues/${t.hall.id}`);
+      assert.equal(del.status, 409);
+      assert.match(del.json.error.message, /check-ins/);
+    });
+
     test('the special channel records a person by identity number', async () => {
       const id = newIdNumber('19400202');
       const p = (await t.c.community_worker.post('/api/v1/persons', { id_number: id, name: '老人', division_id: t.compounds[2].id })).json;
