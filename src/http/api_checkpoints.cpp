@@ -59,7 +59,8 @@ void register_checkpoint_routes(App& app) {
          "Verify a code (or the ID card of the special channel), decide pass or stop, and record the check-in; "
          "answers after the check-in is durable",
          "ScanInput", "ScanResult", 200, {}, [&rt](RouteContext& ctx) {
-           auto b = parse_body(ctx.req, {"venue_id", "entrance", "direction", "token", "id_number", "temperature_c", "mask"});
+           auto b = parse_body(ctx.req, {"venue_id", "entrance", "direction", "token", "id_number", "temperature_c", "mask",
+                                         "client_scan_id"});
            service::ScanInput in;
            auto venue = opt_int(b, "venue_id");
            if (!venue) throw invalid("missing_field", "venue_id is required");
@@ -73,6 +74,7 @@ void register_checkpoint_routes(App& app) {
              in.temperature_c = t->to_number<double>();
            }
            in.mask = opt_bool(b, "mask");
+           in.client_scan_id = opt_string(b, "client_scan_id", 64).value_or("");
            auto caller = *ctx.caller;
            Response resp;
            resp.deferred = [&rt, caller, in](std::function<void(Response)> send) {
@@ -88,6 +90,7 @@ void register_checkpoint_routes(App& app) {
                                 {"checkin_id", std::to_string(res.checkin_id)},
                                 {"person_id", res.person_id ? json::value(*res.person_id) : json::value(nullptr)}};
                  if (res.handover_id) o["handover_id"] = std::to_string(*res.handover_id);
+                 if (res.replayed) o["replayed"] = true;
                  send(object_response(200, o));
                });
              } catch (const Error& e) {

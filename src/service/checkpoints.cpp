@@ -482,6 +482,42 @@ void scan(Runtime& rt, const Caller& caller, const ScanInput& in, std::function<
     throw invalid("invalid_temperature", "temperature_c must be from 34.0 to 43.0 °C: measure again");
   std::string normalized;
   if (in.id_number) normalized = normalized_id(*in.id_number);
+  std::string client_key;
+  if (!in.client_scan_id.empty()) {
+    bool ok = in.client_scan_id.size() <= 64;
+    for (char ch : in.client_scan_id)
+      ok = ok && ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' || ch == '_');
+    if (!ok) throw invalid("invalid_field", "client_scan_id is 1 to 64 characters of A-Z, a-z, 0-9, '-', '_'");
+    client_key = std::to_string(venue->id) + ":" + in.client_scan_id;
+    if (!rt.begin_client_scan(client_key))
+      throw conflict("scan_in_progress", "this scan is being recorded: send it again in a moment");
+    std::optional<store::Checkin> earlier;
+    try {
+      rt.db.read([&](store::Connection& c) { earlier = store::find_checkin_by_client_id(c, venue->id, in.client_scan_id); });
+    } catch (...) {
+      rt.end_client_scan(client_key);
+      throw;
+    }
+    if (earlier) {
+      rt.end_client_scan(client_key);
+      ScanResult again;
+      again.replayed = true;
+      again.checkin_id = earlier->id;
+      again.person_id = earlier->person_id;
+      again.color = earlier->color;
+      again.decision.pass = earlier->decision == "pass";
+      json::error_code ec;
+      auto reasons = json::parse(earlier->reasons_json, ec);
+      if (!ec && reasons.is_array())
+        for (const auto& x : reasons.as_array()) {
+          const auto& o = x.as_object();
+          auto text = [&](const char* k) { return o.contains(k) && o.at(k).is_string() ? std::string(o.at(k).as_string()) : ""; };
+          again.decision.reasons.push_back({text("code"), text("message"), text("message_en")});
+        }
+      done(true, std::move(again));
+      return;
+    }
+  }
 
   const Millis now = now_ms();
   domain::ScanFacts facts;
@@ -553,6 +589,7 @@ void scan(Runtime& rt, const Caller& caller, const ScanInput& in, std::function<
   k.channel = in.token ? "code" : "id_card";
   k.rule_set_version = rule_version;
   k.staff_id = caller.who.user_id;
+  k.client_scan_id = in.client_scan_id;
   item.close_stay = in.direction == "out" && k.person_id.has_value();
   result.checkin_id = k.id;
   if (result.decision.open_fever_handover) {
@@ -567,9 +604,10 @@ void scan(Runtime& rt, const Caller& caller, const ScanInput& in, std::function<
     result.handover_id = h.id;
   }
   std::optional<int64_t> changed = result.handover_id && k.person_id ? k.person_id : std::nullopt;
-  item.done = [&rt, changed, now, result = std::move(result), done = std::move(done)](bool ok) mutable {
+  item.done = [&rt, changed, now, client_key, result = std::move(result), done = std::move(done)](bool ok) mutable {
     // An open fever handover turns the code yellow: tokens issued before it are re-evaluated.
     if (ok && changed) rt.note_state_change(*changed, now);
+    if (!client_key.empty()) rt.end_client_scan(client_key);
     done(ok, std::move(result));
   };
   rt.writer.submit(std::move(item));

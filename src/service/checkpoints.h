@@ -72,6 +72,9 @@ struct ScanInput {
   std::optional<std::string> token, id_number;
   std::optional<double> temperature_c;
   std::optional<bool> mask;
+  // The client's own id for this scan (a page that queued it offline): a scan
+  // sent again is answered with what was recorded the first time.
+  std::string client_scan_id;
 };
 struct ScanResult {
   domain::ScanDecision decision;
@@ -79,6 +82,7 @@ struct ScanResult {
   int64_t checkin_id = 0;
   std::optional<int64_t> person_id;
   std::optional<int64_t> handover_id;
+  bool replayed = false;  // recorded before: this is the first answer again
 };
 // Validates and decides now (throws on bad input); `done` runs once the
 // check-in is durable (ok) or could not be written (!ok).

@@ -228,6 +228,16 @@ void Runtime::note_state_change(int64_t person_id, Millis at) {
   changes_[person_id] = at;
 }
 
+bool Runtime::begin_client_scan(const std::string& key) {
+  std::lock_guard lock(client_scans_mu_);
+  return client_scans_.emplace(key, true).second;
+}
+
+void Runtime::end_client_scan(const std::string& key) {
+  std::lock_guard lock(client_scans_mu_);
+  client_scans_.erase(key);
+}
+
 bool Runtime::changed_since(int64_t person_id, Millis since) const {
   std::lock_guard lock(changes_mu_);
   auto it = changes_.find(person_id);

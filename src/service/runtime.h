@@ -137,9 +137,15 @@ class Runtime {
   void note_state_change(int64_t person_id, Millis at);
   bool changed_since(int64_t person_id, Millis since) const;
 
+  // Scans with a client id that are being recorded right now ("venue:id").
+  bool begin_client_scan(const std::string& key);  // false when it is in flight already
+  void end_client_scan(const std::string& key);
+
  private:
   mutable std::mutex changes_mu_;
   std::unordered_map<int64_t, Millis> changes_;  // GUARDED_BY(changes_mu_)
+  std::mutex client_scans_mu_;
+  std::unordered_map<std::string, bool> client_scans_;  // GUARDED_BY(client_scans_mu_)
   std::mutex jobs_mu_;
   std::condition_variable jobs_cv_;
   bool jobs_stop_ = false;  // GUARDED_BY(jobs_mu_)

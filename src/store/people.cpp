@@ -305,10 +305,17 @@ std::optional<CodeOverride> active_override(Connection& c, int64_t person_id, Mi
 void insert_checkin(Connection& c, const Checkin& k) {
   c.query(
       "INSERT INTO checkins (id, venue_id, entrance, direction, person_id, at, t_out, decision, color, reasons, "
-      "temperature_c, mask, channel, rule_set_version, staff_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "temperature_c, mask, channel, rule_set_version, staff_id, client_scan_id) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (venue_id, client_scan_id) DO NOTHING",
       {k.id, k.venue_id, k.entrance, k.direction, opt(k.person_id), k.at, opt(k.t_out), k.decision,
        null_if_empty(k.color), k.reasons_json, opt(k.temperature_c), int64_t{k.mask}, k.channel, k.rule_set_version,
-       opt(k.staff_id)});
+       opt(k.staff_id), null_if_empty(k.client_scan_id)});
+}
+
+std::optional<Checkin> find_checkin_by_client_id(Connection& c, int64_t venue_id, const std::string& client_scan_id) {
+  auto r = c.query(std::string(kCheckinSelect) + " WHERE venue_id = ? AND client_scan_id = ?", {venue_id, client_scan_id});
+  if (r.empty()) return std::nullopt;
+  return checkin_from(r.rows[0]);
 }
 
 void close_stay(Connection& c, int64_t venue_id, int64_t person_id, Millis t_out) {

@@ -107,6 +107,7 @@ struct Checkin {
   bool mask = true;
   std::string channel, rule_set_version;
   std::optional<int64_t> staff_id;
+  std::string client_scan_id;  // "" when the client sent none
 };
 struct FeverHandover {
   int64_t id = 0;
@@ -121,7 +122,9 @@ struct FeverHandover {
   std::string outcome;
   std::string venue_name;  // read only
 };
+// A check-in whose (venue, client_scan_id) is recorded already is skipped.
 void insert_checkin(Connection& c, const Checkin& k);
+std::optional<Checkin> find_checkin_by_client_id(Connection& c, int64_t venue_id, const std::string& client_scan_id);
 // Closes the person's latest open stay at the venue (an entry that passed).
 void close_stay(Connection& c, int64_t venue_id, int64_t person_id, Millis t_out);
 void insert_handover(Connection& c, const FeverHandover& h);

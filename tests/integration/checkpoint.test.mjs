@@ -133,6 +133,27 @@ for (const db of ['sqlite', 'postgres']) {
       assert.match(del.json.error.message, /check-ins/);
     });
 
+    test('a scan sent again with its client id is recorded once and answered as the first time', async () => {
+      const p = await t.register();
+      const { token } = await t.code(p.id);
+      const id = `offline-${Date.now()}`;
+      const first = await t.scan({ token, temperature_c: 38.0, client_scan_id: id });
+      assert.equal(first.json.decision, 'stop');
+      const again = await t.scan({ token, temperature_c: 36.5, client_scan_id: id });
+      assert.equal(again.status, 200, again.text);
+      assert.equal(again.json.replayed, true);
+      assert.equal(again.json.checkin_id, first.json.checkin_id);
+      assert.equal(again.json.decision, 'stop');
+      assert.deepEqual(again.json.reasons.map((r) => r.code), first.json.reasons.map((r) => r.code));
+      assert.equal(sql(t.srv, `SELECT COUNT(*) FROM checkins WHERE client_scan_id = '${id}'`), '1');
+      assert.equal((await t.scan({ token, client_scan_id: 'bad id!' })).status, 400);
+      // concurrent duplicates: one is recorded, the other is answered or asked to retry
+      const twin = `twin-${Date.now()}`;
+      const both = await Promise.all([t.scan({ token, client_scan_id: twin }), t.scan({ token, client_scan_id: twin })]);
+      assert.ok(both.every((r) => r.status === 200 || (r.status === 409 && r.json.error.code === 'scan_in_progress')), both.map((r) => r.text).join());
+      assert.equal(sql(t.srv, `SELECT COUNT(*) FROM checkins WHERE client_scan_id = '${twin}'`), '1');
+    });
+
     test('the special channel records a person by identity number', async () => {
       const id = newIdNumber('19400202');
       const p = (await t.c.community_worker.post('/api/v1/persons', { id_number: id, name: '老人', division_id: t.compounds[2].id })).json;
