@@ -50,6 +50,21 @@ int64_t id_from_string(const std::string& s) {
   return n;
 }
 
+Response scan_response(bool ok, const service::ScanResult& res) {
+  if (!ok) return error_response(503, "store_unavailable", "the check-in could not be saved: scan again");
+  json::array reasons;
+  for (const auto& x : res.decision.reasons)
+    reasons.push_back(json::object{{"code", x.code}, {"message", x.zh}, {"message_en", x.en}});
+  json::object o{{"decision", res.decision.pass ? "pass" : "stop"},
+                 {"color", res.color.empty() ? json::value(nullptr) : json::value(res.color)},
+                 {"reasons", std::move(reasons)},
+                 {"checkin_id", std::to_string(res.checkin_id)},
+                 {"person_id", res.person_id ? json::value(*res.person_id) : json::value(nullptr)}};
+  if (res.handover_id) o["handover_id"] = std::to_string(*res.handover_id);
+  if (res.replayed) o["replayed"] = true;
+  return object_response(200, o);
+}
+
 }  // namespace
 
 void register_checkpoint_routes(App& app) {
@@ -77,24 +92,14 @@ void register_checkpoint_routes(App& app) {
            in.client_scan_id = opt_string(b, "client_scan_id", 64).value_or("");
            auto caller = *ctx.caller;
            Response resp;
-           resp.deferred = [&rt, caller, in](std::function<void(Response)> send) {
+           resp.deferred = [&rt, caller, in](std::function<void(Response::Builder)> answer) {
              try {
-               service::scan(rt, caller, in, [send](bool ok, service::ScanResult res) {
-                 if (!ok) return send(error_response(503, "store_unavailable", "the check-in could not be saved: scan again"));
-                 json::array reasons;
-                 for (const auto& x : res.decision.reasons)
-                   reasons.push_back(json::object{{"code", x.code}, {"message", x.zh}, {"message_en", x.en}});
-                 json::object o{{"decision", res.decision.pass ? "pass" : "stop"},
-                                {"color", res.color.empty() ? json::value(nullptr) : json::value(res.color)},
-                                {"reasons", std::move(reasons)},
-                                {"checkin_id", std::to_string(res.checkin_id)},
-                                {"person_id", res.person_id ? json::value(*res.person_id) : json::value(nullptr)}};
-                 if (res.handover_id) o["handover_id"] = std::to_string(*res.handover_id);
-                 if (res.replayed) o["replayed"] = true;
-                 send(object_response(200, o));
+               // The writer thread only hands the result over; the answer is built on the connection's thread.
+               service::scan(rt, caller, in, [answer](bool ok, service::ScanResult res) {
+                 answer([ok, res = std::move(res)] { return scan_response(ok, res); });
                });
              } catch (const Error& e) {
-               send(error_response(e));
+               answer([e] { return error_response(e); });
              }
            };
            return resp;

@@ -28,18 +28,14 @@ std::vector<std::string_view> split_path(std::string_view p) {
   return out;
 }
 
-bool match(const std::string& pattern, std::string_view path, std::vector<std::string>& params) {
-  auto ps = split_path(pattern), xs = split_path(path);
+bool match(const std::vector<std::string>& ps, const std::vector<std::string_view>& xs,
+           std::vector<std::string>& params) {
   if (ps.size() != xs.size()) return false;
-  std::vector<std::string> got;
-  for (size_t i = 0; i < ps.size(); ++i) {
-    if (ps[i].size() > 1 && ps[i].front() == '{') {
-      got.emplace_back(xs[i]);
-    } else if (ps[i] != xs[i]) {
-      return false;
-    }
-  }
-  params = std::move(got);
+  for (size_t i = 0; i < ps.size(); ++i)
+    if (!(ps[i].size() > 1 && ps[i].front() == '{') && ps[i] != xs[i]) return false;
+  params.clear();
+  for (size_t i = 0; i < ps.size(); ++i)
+    if (ps[i].size() > 1 && ps[i].front() == '{') params.emplace_back(xs[i]);
   return true;
 }
 
@@ -117,16 +113,20 @@ Response json_response(int status, const std::string& json_text) {
   return r;
 }
 
-void Router::add(Route r) { routes_.push_back(std::move(r)); }
+void Router::add(Route r) {
+  for (auto seg : split_path(r.pattern)) r.segments.emplace_back(seg);
+  routes_.push_back(std::move(r));
+}
 
 Response Router::dispatch(App& app, const Request& req, int& route_id) const {
   const bool api = req.path.rfind("/api/", 0) == 0 || req.path == "/healthz" || req.path == "/metrics";
   const Route* found = nullptr;
   bool path_known = false;
   std::vector<std::string> params;
+  const auto path = split_path(req.path);
   for (const auto& r : routes_) {
     std::vector<std::string> p;
-    if (!match(r.pattern, req.path, p)) continue;
+    if (!match(r.segments, path, p)) continue;
     path_known = true;
     if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
       found = &r;

@@ -36,9 +36,11 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   // Set by handlers that answer later (after a group commit, say): the
-  // server calls it with a function that sends the final response, from any
-  // thread, exactly once.
-  std::function<void(std::function<void(Response)>)> deferred;
+  // server calls it with `answer`; the handler calls `answer` exactly once,
+  // from any thread, with a function that builds the final response — the
+  // server runs that function on the connection's own thread.
+  using Builder = std::function<Response()>;
+  std::function<void(std::function<void(Builder)> answer)> deferred;
 };
 
 // Who may call a route.
@@ -65,6 +67,7 @@ struct Route {
   int success_status = 200;
   std::vector<std::string> query_params;  // documented filters
   Handler handler;
+  std::vector<std::string> segments;  // the pattern split at '/', set by Router::add
 };
 
 class App;

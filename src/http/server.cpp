@@ -128,9 +128,8 @@ class Session : public std::enable_shared_from_this<Session> {
     Response r = app_.router.dispatch(app_, to_request(req, client_), route_);
     if (!r.deferred) return send(std::move(r));
     auto later = std::move(r.deferred);
-    later([self = shared_from_this()](Response final) {
-      asio::post(self->stream_.get_executor(),
-                 [self, final = std::move(final)]() mutable { self->send(std::move(final)); });
+    later([self = shared_from_this()](Response::Builder build) {
+      asio::post(self->stream_.get_executor(), [self, build = std::move(build)] { self->send(build()); });
     });
   }
 

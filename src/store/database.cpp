@@ -108,6 +108,12 @@ std::unique_ptr<Connection> PooledDatabase::acquire() {
   }
 }
 
+void PooledDatabase::close_all() {
+  std::lock_guard lock(state_->mu);
+  state_->open -= static_cast<int>(state_->idle.size());
+  state_->idle.clear();
+}
+
 void PooledDatabase::release(std::unique_ptr<Connection> c) {
   std::lock_guard lock(state_->mu);
   if (c)

@@ -86,6 +86,8 @@ class PooledDatabase : public Database {
   virtual std::unique_ptr<Connection> open_connection() = 0;
   std::unique_ptr<Connection> acquire() override;
   void release(std::unique_ptr<Connection> c) override;
+  // Closes the idle connections (for destructors of derived pools).
+  void close_all();
 
  private:
   struct State;

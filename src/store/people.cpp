@@ -104,6 +104,10 @@ FeverHandover handover_from(const std::vector<Value>& r) {
   return h;
 }
 
+// Stays longer than this are not closed by an exit scan (a forgotten exit
+// days later is a new visit, not the end of the old one).
+constexpr Millis kLongestStay = 24LL * 3600 * 1000;
+
 }  // namespace
 
 int64_t insert_person(Connection& c, Person p, Millis now) {
@@ -306,7 +310,7 @@ void insert_checkin(Connection& c, const Checkin& k) {
   c.query(
       "INSERT INTO checkins (id, venue_id, entrance, direction, person_id, at, t_out, decision, color, reasons, "
       "temperature_c, mask, channel, rule_set_version, staff_id, client_scan_id) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (venue_id, client_scan_id) DO NOTHING",
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (venue_id, client_scan_id) WHERE client_scan_id IS NOT NULL DO NOTHING",
       {k.id, k.venue_id, k.entrance, k.direction, opt(k.person_id), k.at, opt(k.t_out), k.decision,
        null_if_empty(k.color), k.reasons_json, opt(k.temperature_c), int64_t{k.mask}, k.channel, k.rule_set_version,
        opt(k.staff_id), null_if_empty(k.client_scan_id)});
@@ -319,10 +323,12 @@ std::optional<Checkin> find_checkin_by_client_id(Connection& c, int64_t venue_id
 }
 
 void close_stay(Connection& c, int64_t venue_id, int64_t person_id, Millis t_out) {
+  // The person's index finds the stay; the update then goes by the primary key.
   c.query(
       "UPDATE checkins SET t_out = ? WHERE venue_id = ? AND id = (SELECT id FROM checkins WHERE person_id = ? AND "
-      "venue_id = ? AND direction = 'in' AND decision = 'pass' AND t_out IS NULL AND at <= ? ORDER BY at DESC LIMIT 1)",
-      {t_out, venue_id, person_id, venue_id, t_out});
+      "venue_id = ? AND direction = 'in' AND decision = 'pass' AND t_out IS NULL AND at <= ? AND at > ? ORDER BY at "
+      "DESC LIMIT 1) AND at > ?",
+      {t_out, venue_id, person_id, venue_id, t_out, t_out - kLongestStay, t_out - kLongestStay});
 }
 
 void insert_handover(Connection& c, const FeverHandover& h) {

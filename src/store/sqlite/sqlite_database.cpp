@@ -2,7 +2,10 @@
 // durability the settings ask for (synchronous=FULL by default).
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "core/error.h"
 #include "store/database.h"
@@ -23,9 +26,59 @@ namespace {
   throw Error(ErrorKind::kInternal, "store_error", msg);
 }
 
+// Checkpoints the WAL on its own thread and connection, so that a commit
+// never pays for copying pages into the database file (by default SQLite
+// runs that checkpoint inside the commit that crosses 1000 pages).
+class Checkpointer {
+ public:
+  explicit Checkpointer(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+      sqlite3_close(db_);
+      db_ = nullptr;
+      return;
+    }
+    sqlite3_busy_timeout(db_, 1000);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    if (db_) {
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      sqlite3_close_v2(db_);
+    }
+  }
+  // Called by SQLite after each commit with the WAL's size in pages.
+  static int on_commit(void* self, sqlite3*, const char*, int pages) {
+    if (pages >= 1000) static_cast<Checkpointer*>(self)->cv_.notify_one();
+    return SQLITE_OK;
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      cv_.wait_for(lock, std::chrono::seconds(1));
+      if (stop_) break;
+      lock.unlock();
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+  }
+  sqlite3* db_ = nullptr;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(const std::string& path, const std::string& synchronous) {
+  SqliteConnection(const std::string& path, const std::string& synchronous, Checkpointer* checkpointer) {
     int rc = sqlite3_open_v2(path.c_str(), &db_,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
@@ -36,6 +89,7 @@ class SqliteConnection final : public Connection {
     sqlite3_busy_timeout(db_, 10000);
     sqlite3_extended_result_codes(db_, 1);
     exec_script("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=" + synchronous + ";");
+    if (checkpointer) sqlite3_wal_hook(db_, &Checkpointer::on_commit, checkpointer);
   }
   ~SqliteConnection() override {
     for (auto& [sql, st] : cache_) sqlite3_finalize(st);
@@ -130,19 +184,25 @@ class SqliteDatabase final : public PooledDatabase {
     std::error_code ec;
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
     if (ec) throw Error(ErrorKind::kUnavailable, "store_unavailable", "cannot create " + dir.string() + ": " + ec.message());
-    release(acquire());  // fail early, and set WAL once
+    release(acquire());  // fail early, create the file, set WAL once
+    checkpointer_ = std::make_unique<Checkpointer>(path_);
+    close_all();  // later connections carry the checkpointer's hook
+  }
+  ~SqliteDatabase() override {
+    close_all();  // before the checkpointer their hooks point to
   }
   Dialect dialect() const override { return Dialect::kSqlite; }
   std::string describe() const override { return "sqlite:" + path_; }
 
  protected:
   std::unique_ptr<Connection> open_connection() override {
-    return std::make_unique<SqliteConnection>(path_, synchronous_);
+    return std::make_unique<SqliteConnection>(path_, synchronous_, checkpointer_.get());
   }
 
  private:
   std::string path_;
   std::string synchronous_;
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 }  // namespace
