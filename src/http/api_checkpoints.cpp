@@ -75,7 +75,7 @@ void register_checkpoint_routes(App& app) {
          "answers after the check-in is durable",
          "ScanInput", "ScanResult", 200, {}, [&rt](RouteContext& ctx) {
            auto b = parse_body(ctx.req, {"venue_id", "entrance", "direction", "token", "id_number", "temperature_c", "mask",
-                                         "client_scan_id"});
+                                         "client_scan_id", "scanned_at"});
            service::ScanInput in;
            auto venue = opt_int(b, "venue_id");
            if (!venue) throw invalid("missing_field", "venue_id is required");
@@ -90,6 +90,10 @@ void register_checkpoint_routes(App& app) {
            }
            in.mask = opt_bool(b, "mask");
            in.client_scan_id = opt_string(b, "client_scan_id", 64).value_or("");
+           if (auto at = opt_string(b, "scanned_at", 40)) {
+             in.scanned_at = parse_iso8601(*at);
+             if (!in.scanned_at) throw invalid("invalid_field", "scanned_at must be an ISO 8601 time");
+           }
            auto caller = *ctx.caller;
            Response resp;
            resp.deferred = [&rt, caller, in](std::function<void(Response::Builder)> answer) {
@@ -195,7 +199,6 @@ void register_checkpoint_routes(App& app) {
            rt.db.read([&](store::Connection& c) {
              auto v = store::find_venue(c, id);
              if (!v) throw not_found("venue");
-             auto notices = c.query("SELECT notices FROM venues WHERE id = ?", {id});
              auto entries = c.query(
                  "SELECT COUNT(*) FROM checkins WHERE venue_id = ? AND at >= ? AND at < ? AND direction = 'in' AND "
                  "decision = 'pass'",
@@ -204,7 +207,7 @@ void register_checkpoint_routes(App& app) {
              for (const auto& a : store::list_risk_areas(c, true))
                areas.push_back(json::object{{"division_name", a.division_name}, {"area_name", a.area_name}, {"level", a.level}});
              o = {{"venue", json::object{{"id", v->id}, {"name", v->name}, {"type", v->type}}},
-                  {"notices", store::as_text(notices.rows[0][0])},
+                  {"notices", v->notices},
                   {"today_entries", store::as_int(entries.rows[0][0])},
                   {"risk_areas", std::move(areas)},
                   {"updated_at", iso8601(now_ms())}};

@@ -42,6 +42,14 @@ json::object code_json(const service::HealthCode& h) {
           {"travel", json::object{{"flagged", h.travel_flag}, {"division_codes", std::move(divisions)}}}};
 }
 
+json::object test_json(const store::NucleicTest& t) {
+  return {{"id", t.id},
+          {"person_id", t.person_id},
+          {"sampled_at", iso8601(t.sampled_at)},
+          {"result", t.result},
+          {"result_at", t.result_at ? json::value(iso8601(*t.result_at)) : json::value(nullptr)}};
+}
+
 json::object risk_json(const store::RiskArea& a) {
   return {{"id", a.id},
           {"division_code", a.division_code},
@@ -148,8 +156,13 @@ void register_person_routes(App& app) {
            store::NucleicTest t;
            t.sampled_at = required_time(b, "sampled_at");
            t.result = opt_string(b, "result", 20).value_or("");
-           auto out = service::record_test(rt, *ctx.caller, ctx.id_param(0), t);
-           return created({{"id", out.id}, {"person_id", out.person_id}, {"sampled_at", iso8601(out.sampled_at)}, {"result", out.result}});
+           return created(test_json(service::record_test(rt, *ctx.caller, ctx.id_param(0), t)));
+         }});
+  r.add({"GET", "/api/v1/persons/{id}/tests", Access::kPermission, "persons:read|persons:lookup|tests:write", "persons",
+         "The person's nucleic acid tests, newest first (audited)", "", "TestList", 200, {}, [&rt](RouteContext& ctx) {
+           json::array items;
+           for (const auto& t : service::list_tests(rt, *ctx.caller, ctx.id_param(0))) items.push_back(test_json(t));
+           return object_response(200, {{"items", std::move(items)}});
          }});
   r.add({"POST", "/api/v1/persons/{id}/code-override", Access::kPermission, "persons:state", "persons",
          "Override the computed colour until a time (audited)", "OverrideInput", "Override", 201, {},
@@ -231,6 +244,14 @@ void register_person_routes(App& app) {
            Response resp = object_response(200, code_json(service::health_code(rt, *ctx.caller, pid)));
            resp.headers.emplace_back("Cache-Control", "no-store");
            return resp;
+         }});
+  r.add({"GET", "/api/v1/me/travel", Access::kPermission, "self:health", "me",
+         "The resident's (or a household member's, ?member=ID) stays of the last 30 days", "", "StayList", 200,
+         {"member"}, [&rt](RouteContext& ctx) {
+           int64_t pid = service::resident_person(rt, *ctx.caller, query_int(ctx.req, "member"));
+           json::array items;
+           for (const auto& s : service::list_stays(rt, *ctx.caller, pid)) items.push_back(stay_json(s));
+           return object_response(200, {{"items", std::move(items)}});
          }});
   r.add({"POST", "/api/v1/me/travel", Access::kPermission, "self:health", "me",
          "Declare a trip for oneself or a household member", "StayInput", "Stay", 201, {}, [&rt](RouteContext& ctx) {

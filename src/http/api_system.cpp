@@ -22,6 +22,14 @@ void register_system_routes(App& app) {
            Response resp;
            resp.content_type = "text/plain; version=0.0.4";
            resp.body = app.metrics.render();
+           // Group commit: check-ins per batch = committed / batches.
+           const auto& w = app.runtime->writer;
+           resp.body += "# HELP epinet_checkin_batches_total Transactions the check-in writer committed.\n"
+                        "# TYPE epinet_checkin_batches_total counter\nepinet_checkin_batches_total " +
+                        std::to_string(w.batches()) +
+                        "\n# HELP epinet_checkins_committed_total Check-ins committed (acknowledged only after).\n"
+                        "# TYPE epinet_checkins_committed_total counter\nepinet_checkins_committed_total " +
+                        std::to_string(w.committed()) + "\n";
            return resp;
          }});
   r.add({"GET", "/api/v1/version", Access::kPublic, "", "system", "Version and schema version", "", "Version", 200,

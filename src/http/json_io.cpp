@@ -113,6 +113,9 @@ json::object to_json(const store::Venue& v) {
           {"division_name", v.division_name},
           {"capacity", nullable(v.capacity)},
           {"entrances", std::move(es)},
+          {"stop_on_yellow", v.stop_on_yellow},
+          {"stop_on_travel_flag", v.stop_on_travel_flag},
+          {"notices", v.notices},
           {"created_at", iso8601(v.created_at)}};
 }
 

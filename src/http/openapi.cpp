@@ -42,7 +42,8 @@ const char* kSchemas = R"({
   "Entrance": {"type":"object","required":["name"],"properties":{"name":{"type":"string"},"direction":{"type":"string","enum":["in","out","both"]}}},
   "Venue": {"type":"object","properties":{"id":{"type":"integer"},"name":{"type":"string"},"type":{"$ref":"#/components/schemas/VenueType"},
     "address":{"type":"string"},"division_id":{"type":"integer"},"division_name":{"type":"string"},"capacity":{"type":["integer","null"]},
-    "entrances":{"type":"array","items":{"$ref":"#/components/schemas/Entrance"}},"created_at":{"type":"string","format":"date-time"}}},
+    "entrances":{"type":"array","items":{"$ref":"#/components/schemas/Entrance"}},"created_at":{"type":"string","format":"date-time"},
+    "stop_on_yellow":{"type":"boolean"},"stop_on_travel_flag":{"type":"boolean"},"notices":{"type":"string"}}},
   "VenueInput": {"type":"object","properties":{"name":{"type":"string"},"type":{"$ref":"#/components/schemas/VenueType"},
     "address":{"type":"string"},"division_id":{"type":"integer"},"capacity":{"type":["integer","null"]},
     "entrances":{"type":"array","items":{"$ref":"#/components/schemas/Entrance"}}}},
@@ -67,7 +68,9 @@ const char* kSchemas = R"({
   "StayList": {"type":"object","properties":{"items":{"type":"array","items":{"$ref":"#/components/schemas/Stay"}}}},
   "TestInput": {"type":"object","required":["sampled_at","result"],"properties":{"sampled_at":{"type":"string","format":"date-time"},
     "result":{"type":"string","enum":["pending","negative","positive"]}}},
-  "Test": {"type":"object","properties":{"id":{"type":"integer"},"person_id":{"type":"integer"},"sampled_at":{"type":"string"},"result":{"type":"string"}}},
+  "Test": {"type":"object","properties":{"id":{"type":"integer"},"person_id":{"type":"integer"},"sampled_at":{"type":"string"},
+    "result":{"type":"string"},"result_at":{"type":["string","null"]}}},
+  "TestList": {"type":"object","properties":{"items":{"type":"array","items":{"$ref":"#/components/schemas/Test"}}}},
   "OverrideInput": {"type":"object","required":["color","reason","until"],"properties":{"color":{"type":"string","enum":["green","yellow","red"]},
     "reason":{"type":"string"},"until":{"type":"string","format":"date-time"}}},
   "Override": {"type":"object","properties":{"id":{"type":"integer"},"color":{"type":"string"},"reason":{"type":"string"},"until":{"type":"string"}}},
@@ -98,7 +101,8 @@ const char* kSchemas = R"({
     "entrance":{"type":"string"},"direction":{"type":"string","enum":["in","out"]},"token":{"type":"string"},
     "id_number":{"type":"string","description":"the special channel, instead of token"},
     "temperature_c":{"type":"number","minimum":34,"maximum":43},"mask":{"type":"boolean"},
-    "client_scan_id":{"type":"string","description":"the client's id for this scan: sent again, it is recorded once and answered with the first result"}}},
+    "client_scan_id":{"type":"string","description":"the client's id for this scan: sent again, it is recorded once and answered with the first result"},
+    "scanned_at":{"type":"string","format":"date-time","description":"when a scan queued offline happened (within 24 h): judged and recorded at that time"}}},
   "ScanResult": {"type":"object","properties":{"decision":{"type":"string","enum":["pass","stop"]},"color":{"type":["string","null"]},
     "reasons":{"type":"array","items":{"$ref":"#/components/schemas/Reason"}},"checkin_id":{"type":"string"},
     "person_id":{"type":["integer","null"]},"handover_id":{"type":"string"},"replayed":{"type":"boolean"}}},
@@ -180,6 +184,7 @@ std::string build_openapi(const Router& router) {
       op["x-permission"] = r.permission;
     }
     if (r.pattern.find('{') != std::string::npos) responses["404"] = error_ref("no such record");
+    if (r.pattern.rfind("/api/v1/me/", 0) == 0) responses["404"] = error_ref("no_person: the account is not linked to a person yet");
     if (r.method == "POST" || r.method == "PATCH" || r.method == "DELETE") responses["409"] = error_ref("conflict");
     op["responses"] = std::move(responses);
     std::string method = r.method;

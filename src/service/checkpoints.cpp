@@ -224,6 +224,17 @@ std::vector<store::Stay> list_stays(Runtime& rt, const Caller& caller, int64_t p
   return out;
 }
 
+std::vector<store::NucleicTest> list_tests(Runtime& rt, const Caller& caller, int64_t person_id) {
+  std::vector<store::NucleicTest> out;
+  rt.db.write([&](store::Connection& c) {
+    auto p = must_find_person(c, person_id);
+    if (caller.who.role != domain::Role::kResident) require_person_access(caller, p);
+    out = store::list_tests(c, person_id, 100);
+    audit(c, caller, "test.read", "person", std::to_string(person_id));
+  });
+  return out;
+}
+
 store::NucleicTest record_test(Runtime& rt, const Caller& caller, int64_t person_id, const store::NucleicTest& t) {
   if (t.result != "pending" && t.result != "negative" && t.result != "positive")
     throw invalid("invalid_field", "result must be pending, negative or positive");
@@ -482,6 +493,10 @@ void scan(Runtime& rt, const Caller& caller, const ScanInput& in, std::function<
     throw invalid("invalid_temperature", "temperature_c must be from 34.0 to 43.0 °C: measure again");
   std::string normalized;
   if (in.id_number) normalized = normalized_id(*in.id_number);
+  const Millis received = now_ms();
+  if (in.scanned_at && (*in.scanned_at > received + 60000 || *in.scanned_at < received - kDay))
+    throw invalid("invalid_field", "scanned_at must lie within the last 24 hours");
+  const Millis now = in.scanned_at.value_or(received);
   std::string client_key;
   if (!in.client_scan_id.empty()) {
     bool ok = in.client_scan_id.size() <= 64;
@@ -519,7 +534,6 @@ void scan(Runtime& rt, const Caller& caller, const ScanInput& in, std::function<
     }
   }
 
-  const Millis now = now_ms();
   domain::ScanFacts facts;
   facts.direction = in.direction;
   facts.temperature_c = in.temperature_c;

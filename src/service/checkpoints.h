@@ -33,6 +33,7 @@ int64_t resident_person(Runtime& rt, const Caller& caller, std::optional<int64_t
 // ---- travel, tests, overrides, state
 store::Stay add_stay(Runtime& rt, const Caller& caller, int64_t person_id, const store::Stay& s);
 std::vector<store::Stay> list_stays(Runtime& rt, const Caller& caller, int64_t person_id);
+std::vector<store::NucleicTest> list_tests(Runtime& rt, const Caller& caller, int64_t person_id);
 store::NucleicTest record_test(Runtime& rt, const Caller& caller, int64_t person_id, const store::NucleicTest& t);
 store::CodeOverride override_code(Runtime& rt, const Caller& caller, int64_t person_id, const store::CodeOverride& o);
 // Sets case and management status (the tracing issue drives this; the
@@ -75,6 +76,9 @@ struct ScanInput {
   // The client's own id for this scan (a page that queued it offline): a scan
   // sent again is answered with what was recorded the first time.
   std::string client_scan_id;
+  // When the scan happened, for a scan queued offline and sent later: the
+  // code is judged and the check-in recorded at that time (at most 24 h ago).
+  std::optional<Millis> scanned_at;
 };
 struct ScanResult {
   domain::ScanDecision decision;

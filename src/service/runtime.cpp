@@ -77,15 +77,7 @@ std::shared_ptr<const VenueInfo> VenueCache::get(store::Database& db, int64_t id
     if (it != venues_.end()) return it->second;
   }
   std::optional<store::Venue> v;
-  bool stop_yellow = true, stop_travel = true;
-  db.read([&](store::Connection& c) {
-    v = store::find_venue(c, id);
-    if (v) {
-      auto r = c.query("SELECT stop_on_yellow, stop_on_travel_flag FROM venues WHERE id = ?", {id});
-      stop_yellow = store::as_int(r.rows[0][0]) != 0;
-      stop_travel = store::as_int(r.rows[0][1]) != 0;
-    }
-  });
+  db.read([&](store::Connection& c) { v = store::find_venue(c, id); });
   if (!v) return nullptr;
   auto info = std::make_shared<VenueInfo>();
   info->id = v->id;
@@ -93,7 +85,7 @@ std::shared_ptr<const VenueInfo> VenueCache::get(store::Database& db, int64_t id
   info->type = v->type;
   info->division_path = v->division_path;
   info->entrances = v->entrances;
-  info->policy = {stop_yellow, stop_travel, fever_threshold_c};
+  info->policy = {v->stop_on_yellow, v->stop_on_travel_flag, fever_threshold_c};
   std::unique_lock lock(mu_);
   venues_[id] = info;
   return info;

@@ -271,14 +271,20 @@ int64_t insert_test(Connection& c, const NucleicTest& t, Millis now) {
 }
 
 std::optional<NucleicTest> latest_test(Connection& c, int64_t person_id) {
+  auto tests = list_tests(c, person_id, 1);
+  if (tests.empty()) return std::nullopt;
+  return tests.front();
+}
+
+std::vector<NucleicTest> list_tests(Connection& c, int64_t person_id, int64_t limit) {
   auto r = c.query(
       "SELECT id, person_id, sampled_at, result, result_at, venue_id FROM nucleic_tests WHERE person_id = ? ORDER BY "
-      "sampled_at DESC, id DESC LIMIT 1",
-      {person_id});
-  if (r.empty()) return std::nullopt;
-  const auto& row = r.rows[0];
-  return NucleicTest{as_int(row[0]), as_int(row[1]), as_int(row[2]), as_text(row[3]), as_opt_int(row[4]),
-                     as_opt_int(row[5])};
+      "sampled_at DESC, id DESC LIMIT ?",
+      {person_id, limit});
+  std::vector<NucleicTest> out;
+  for (const auto& row : r.rows)
+    out.push_back({as_int(row[0]), as_int(row[1]), as_int(row[2]), as_text(row[3]), as_opt_int(row[4]), as_opt_int(row[5])});
+  return out;
 }
 
 std::optional<Millis> latest_negative_sample(Connection& c, int64_t person_id) {

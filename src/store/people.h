@@ -83,6 +83,7 @@ struct NucleicTest {
 };
 int64_t insert_test(Connection& c, const NucleicTest& t, Millis now);
 std::optional<NucleicTest> latest_test(Connection& c, int64_t person_id);
+std::vector<NucleicTest> list_tests(Connection& c, int64_t person_id, int64_t limit);
 std::optional<Millis> latest_negative_sample(Connection& c, int64_t person_id);
 
 struct CodeOverride {

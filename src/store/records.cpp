@@ -77,7 +77,8 @@ std::vector<domain::Entrance> entrances_from(const std::string& text) {
 
 const char* kVenueSelect =
     "SELECT v.id, v.name, v.type, v.address, v.division_id, d.name AS division_name, v.division_path, v.capacity, "
-    "v.entrances, v.created_at FROM venues v JOIN divisions d ON d.id = v.division_id";
+    "v.entrances, v.created_at, v.stop_on_yellow, v.stop_on_travel_flag, v.notices FROM venues v JOIN divisions d ON "
+    "d.id = v.division_id";
 
 Venue venue_from(const Result& r, const std::vector<Value>& row) {
   Venue v;
@@ -91,6 +92,9 @@ Venue venue_from(const Result& r, const std::vector<Value>& row) {
   v.capacity = as_opt_int(row[r.col("capacity")]);
   v.entrances = entrances_from(as_text(row[r.col("entrances")]));
   v.created_at = as_int(row[r.col("created_at")]);
+  v.stop_on_yellow = as_int(row[r.col("stop_on_yellow")]) != 0;
+  v.stop_on_travel_flag = as_int(row[r.col("stop_on_travel_flag")]) != 0;
+  v.notices = as_text(row[r.col("notices")]);
   return v;
 }
 

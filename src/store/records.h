@@ -60,6 +60,10 @@ struct Venue {
   std::optional<int64_t> capacity;
   std::vector<domain::Entrance> entrances;
   Millis created_at = 0;
+  // Policy at the doors and the board's notices (read only here; set by
+  // the venue-policy use case).
+  bool stop_on_yellow = true, stop_on_travel_flag = true;
+  std::string notices;
 };
 struct VenueFilter {
   std::optional<int64_t> division_id;  // in this division's subtree

@@ -15,6 +15,9 @@ const PAGES = [
   { path: '/venues', ready: 'venue-table' },
   { path: '/users', ready: 'user-table' },
   { path: '/audit', ready: 'audit-table' },
+  { path: '/persons', ready: 'person-table' },
+  { path: '/risk-areas', ready: 'risk-table' },
+  { path: '/venues/:hall/today', ready: 'checkin-table', name: 'venue-today' },
 ];
 
 let server;
@@ -51,11 +54,12 @@ for (const [device, viewport] of Object.entries({ desktop: DESKTOP, phone: PHONE
       await assertNoSidewaysScroll(page, `${device} /login`);
       await page.screenshot({ path: path.join(SCREENS, `${device}-login.png`) });
       await signIn(page, 'admin');
+      const hall = (await (await page.request.get(`/api/v1/venues?q=${encodeURIComponent('晋中市民之家')}`)).json()).items[0];
       for (const { path: p, ready } of PAGES) {
-        await page.goto(p);
+        await page.goto(p.replace(':hall', hall.id));
         await settle(page, ready);
         await assertNoSidewaysScroll(page, `${device} ${p}`);
-        const name = p === '/' ? 'home' : p.slice(1);
+        const name = PAGES.find((x) => x.path === p).name ?? (p === '/' ? 'home' : p.slice(1));
         await page.screenshot({ path: path.join(SCREENS, `${device}-${name}.png`), fullPage: true });
       }
     }, { viewport, baseURL: server.url });
@@ -69,7 +73,7 @@ test('on a phone the menu is a drawer that closes after choosing a page', async 
     assert.deepEqual(await menuItems(page), []);
     await page.getByTestId('menu-toggle').click();
     await page.getByTestId('menu-venues').waitFor();
-    assert.deepEqual(await menuItems(page), ['menu-home', 'menu-divisions', 'menu-venues']);
+    assert.deepEqual(await menuItems(page), ['menu-home', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues']);
     // Who is signed in moves from the header into the drawer.
     assert.equal((await page.getByTestId('header-role').innerText()).trim(), '指挥部人员');
     await page.locator('.el-drawer').evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));

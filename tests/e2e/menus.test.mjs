@@ -5,13 +5,13 @@ import { DEMO_PASSWORD } from '../lib/harness.mjs';
 import { useServerAndBrowser, menuItems, signIn, withPage } from './browser.mjs';
 
 const EXPECTED = {
-  admin: ['menu-home', 'menu-divisions', 'menu-venues', 'menu-users', 'menu-audit'],
-  commander: ['menu-home', 'menu-divisions', 'menu-venues'],
-  venue_staff: ['menu-home', 'menu-divisions', 'menu-venues'],
-  community_worker: ['menu-home', 'menu-divisions', 'menu-venues'],
-  clinician: ['menu-home', 'menu-divisions', 'menu-venues'],
-  lab: ['menu-home', 'menu-divisions', 'menu-venues'],
-  resident: ['menu-home'],
+  admin: ['menu-home', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues', 'menu-users', 'menu-audit'],
+  commander: ['menu-home', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues'],
+  venue_staff: ['menu-home', 'menu-checkpoint', 'menu-venueToday', 'menu-riskAreas', 'menu-divisions', 'menu-venues'],
+  community_worker: ['menu-home', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues'],
+  clinician: ['menu-home', 'menu-checkpoint', 'menu-venueToday', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues'],
+  lab: ['menu-home', 'menu-venueToday', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues'],
+  resident: ['menu-home', 'menu-myCode'],
 };
 
 // How the header names each role, in the default language.

@@ -92,6 +92,9 @@ for (const db of ['sqlite', 'postgres']) {
       const out = await t.scan({ token: code.token, entrance: '西门出口', direction: 'out', temperature_c: undefined, mask: undefined });
       assert.equal(out.json.decision, 'pass');
       assert.notEqual(sql(t.srv, `SELECT t_out FROM checkins WHERE id = ${r.json.checkin_id}`), '');
+      const metrics = (await client(t.srv.url).get('/metrics')).text;
+      assert.ok(Number(metrics.match(/^epinet_checkins_committed_total (\d+)$/m)[1]) >= 2);
+      assert.ok(Number(metrics.match(/^epinet_checkin_batches_total (\d+)$/m)[1]) >= 1);
     });
 
     test('fever stops, opens a handover tracked until closed, and turns the code yellow meanwhile', async () => {
@@ -211,13 +214,17 @@ for (const db of ['sqlite', 'postgres']) {
       assert.equal(stopped.json.decision, 'stop');
       assert.ok(stopped.json.reasons.some((r) => r.code === 'travel_flag'));
       // a venue that admits yellow codes and travellers
-      assert.equal((await t.c.venue_staff.patch(`/api/v1/venues/${t.hall.id}/policy`, { stop_on_yellow: false, stop_on_travel_flag: false })).status, 204);
+      assert.equal((await t.c.venue_staff.patch(`/api/v1/venues/${t.hall.id}/policy`, { stop_on_yellow: false, stop_on_travel_flag: false, notices: '请出示健康码' })).status, 204);
+      const policy = (await t.c.venue_staff.get(`/api/v1/venues/${t.hall.id}`)).json;
+      assert.deepEqual([policy.stop_on_yellow, policy.stop_on_travel_flag, policy.notices], [false, false, '请出示健康码']);
       const admitted = await t.scan({ token: code.token });
       assert.equal(admitted.json.decision, 'pass');
       await t.c.venue_staff.patch(`/api/v1/venues/${t.hall.id}/policy`, { stop_on_yellow: true, stop_on_travel_flag: true });
       // a negative test clears it
       const test = await t.c.lab.post(`/api/v1/persons/${p.id}/tests`, { sampled_at: iso(Date.now() - 3600000), result: 'negative' });
       assert.equal(test.status, 201, test.text);
+      const tests = (await t.c.community_worker.get(`/api/v1/persons/${p.id}/tests`)).json.items;
+      assert.deepEqual(tests.map((x) => x.result), ['negative']);
       const after = await t.code(p.id);
       assert.equal(after.color, 'green');
       assert.equal((await t.scan({ token: after.token })).json.decision, 'pass');
@@ -326,6 +333,21 @@ print(["green", "yellow", "red"][payload[18]], int.from_bytes(payload[27:35], "b
     assert.equal(r.json.person_id, p.id);
   });
 
+  test('a scan queued offline is judged and recorded at the time it happened', async () => {
+    const p = await t.register();
+    const now = Math.floor(Date.now() / 1000);
+    // shown at the door 8 minutes ago, valid then, expired now
+    const token = makeToken({ pseudo: pseudonym(t.srv.dataDir, p.id), issuedAt: now - 600, expiresAt: now - 420 }, serverKey(t.srv.dataDir));
+    const at = iso((now - 480) * 1000);
+    const r = await t.scan({ token, scanned_at: at, client_scan_id: `late-${now}` });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.decision, 'pass');
+    assert.equal(sql(t.srv, `SELECT at FROM checkins WHERE id = ${r.json.checkin_id}`), String(Date.parse(at)));
+    assert.equal((await t.scan({ token })).json.reasons[0].code, 'token_expired', 'the same code now is expired');
+    assert.equal((await t.scan({ token, scanned_at: iso(Date.now() - 2 * DAY) })).status, 400);
+    assert.equal((await t.scan({ token, scanned_at: 'yesterday' })).status, 400);
+  });
+
   test('a resident sees its own code and its household’s, and declares a trip', async () => {
     const head = await t.register();
     const child = await t.register({ household_of: head.id, name: '孩子' });
@@ -347,6 +369,8 @@ print(["green", "yellow", "red"][payload[18]], int.from_bytes(payload[27:35], "b
     assert.equal((await t.c.resident.get(`/api/v1/me/health-code?member=${stranger.id}`)).status, 403);
     const trip = await t.c.resident.post('/api/v1/me/travel', { member: child.id, division_code: '110105', from: iso(Date.now() - DAY), to: iso(Date.now()) });
     assert.equal(trip.status, 201, trip.text);
+    assert.deepEqual((await t.c.resident.get(`/api/v1/me/travel?member=${child.id}`)).json.items.map((x) => x.division_code), ['110105']);
+    assert.deepEqual((await t.c.resident.get('/api/v1/me/travel')).json.items, []);
     assert.equal((await t.c.resident.get('/api/v1/persons')).status, 403, 'residents do not browse persons');
   });
 

@@ -24,3 +24,25 @@ export function toApiTime(d: Date): string {
 export function jurisdictionName(j: Jurisdiction): string {
   return j.venue_name ?? j.division_name ?? i18n.global.t('home.wholeSystem');
 }
+
+/** A reason (code colour, checkpoint decision) in the UI language. */
+export function reasonText(r: { message: string; message_en: string }): string {
+  const text = currentLocale.value === 'en' && r.message_en ? r.message_en : r.message;
+  // ℃ (U+2103) is an empty box in some CJK fonts (WenQuanYi); °C reads the same everywhere.
+  return text.replace(/℃/g, '°C');
+}
+
+/** A local calendar day as YYYY-MM-DD (the API's `date`). */
+export function localDate(d: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** Only the time of day, e.g. 19:17:05. */
+export function formatClock(iso: string | Date, seconds = true): string {
+  const d = typeof iso === 'string' ? new Date(iso) : iso;
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return d.toLocaleTimeString(currentLocale.value, {
+    hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hour12: false,
+  });
+}

@@ -13,6 +13,11 @@ export function can(permission: Permission): boolean {
   return permissions.value.has(permission);
 }
 
+/** Holds at least one of these permissions. */
+export function canAny(list: readonly Permission[]): boolean {
+  return list.some(can);
+}
+
 /** Fetches the session's user; null when there is no valid session. */
 export async function loadSession(): Promise<Me | null> {
   try {

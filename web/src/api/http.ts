@@ -18,6 +18,17 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * fetch() itself failed: no HTTP response arrived (offline, DNS, connection
+ * refused or reset). Whether the request reached the server is not known.
+ */
+export class NetworkError extends Error {
+  constructor(readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'NetworkError';
+  }
+}
+
 let unauthorizedHandler: () => void = () => {};
 
 /** Called on any 401 except from the login call itself (wrong password is not a lost session). */
@@ -56,25 +67,66 @@ interface RequestOptions {
   body?: unknown;
   /** false for the login call: its 401 means a wrong password, not an expired session. */
   redirectOn401?: boolean;
+  signal?: AbortSignal;
 }
 
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+/** The URL of an API path with its query, as the browser fetches it. */
+export function apiUrl(path: string, query?: Query): string {
+  return `${BASE}${path}${queryString(query)}`;
+}
+
+async function send(method: string, path: string, opts: RequestOptions, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { accept };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${BASE}${path}${queryString(opts.query)}`, {
-    method,
-    headers,
-    credentials: 'same-origin',
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
+  let res: Response;
+  try {
+    res = await fetch(apiUrl(path, opts.query), {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+    });
+  } catch (e) {
+    // An abort is the caller's own decision, not a lost network.
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new NetworkError(e);
+  }
   if (!res.ok) {
     const err = await toApiError(res);
     if (res.status === 401 && opts.redirectOn401 !== false) unauthorizedHandler();
     throw err;
   }
+  return res;
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await send(method, path, opts, 'application/json');
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A file the server makes (CSV, XLSX): the body and the name it suggests. */
+export async function download(path: string, query: Query, fallbackName: string): Promise<{ blob: Blob; name: string }> {
+  const res = await send('GET', path, { query }, '*/*');
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  const plain = /filename="?([^";]+)"?/i.exec(disposition);
+  const name = star?.[1] ? decodeURIComponent(star[1]) : (plain?.[1] ?? fallbackName);
+  return { blob: await res.blob(), name };
+}
+
+/** Hands a blob to the browser as a download. */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** GET of a paginated list with filters. */

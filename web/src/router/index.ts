@@ -1,31 +1,67 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import type { Component } from 'vue';
 import { ElMessage } from 'element-plus';
-import { House, Location, OfficeBuilding, User, Document } from '@element-plus/icons-vue';
+import {
+  Aim, DataAnalysis, Document, House, Location, OfficeBuilding, Postcard, User, UserFilled, Warning,
+} from '@element-plus/icons-vue';
 import { onUnauthorized } from '../api/http';
 import type { Permission } from '../api/types';
 import { i18n } from '../i18n';
-import { can, clearSession, ensureSession } from '../session';
+import { can, canAny, clearSession, currentUser, ensureSession } from '../session';
 import { showError } from '../errors';
 import AppLayout from '../layouts/AppLayout.vue';
 import LoginView from '../views/LoginView.vue';
 
-export const NAV_KEYS = ['home', 'divisions', 'venues', 'users', 'audit'] as const;
+export const NAV_KEYS = [
+  'home', 'checkpoint', 'myCode', 'venueToday', 'persons', 'riskAreas', 'divisions', 'venues', 'users', 'audit',
+] as const;
 export type NavKey = (typeof NAV_KEYS)[number];
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** Reachable without a session. */
     public?: boolean;
-    /** Needed to open the page (and to see it in the menu). */
-    permission?: Permission;
-    /** Shown in the side menu under this key (nav.<key>, data-testid menu-<key>). */
-    nav?: { key: NavKey; icon: Component };
+    /** Needed to open the page (and to see it in the menu); a list means any one of them. */
+    permission?: Permission | readonly Permission[];
+    /**
+     * Shown in the side menu under this key (nav.<key>, data-testid menu-<key>).
+     * `to` gives the menu's link for a page with parameters (null: no entry for this user).
+     */
+    nav?: { key: NavKey; icon: Component; to?: () => string | null };
+    /** Drawn without the app's header and menu (full-screen pages). */
+    bare?: boolean;
   }
 }
 
 const pages: RouteRecordRaw[] = [
   { path: '', name: 'home', component: () => import('../views/HomeView.vue'), meta: { nav: { key: 'home', icon: House } } },
+  {
+    path: 'checkpoint', name: 'checkpoint', component: () => import('../views/CheckpointView.vue'),
+    meta: { permission: 'checkpoints:scan', nav: { key: 'checkpoint', icon: Aim } },
+  },
+  {
+    path: 'my-code', name: 'my-code', component: () => import('../views/MyCodeView.vue'),
+    meta: { permission: 'self:health', nav: { key: 'myCode', icon: Postcard } },
+  },
+  {
+    path: 'venues/:id(\\d+)/today', name: 'venue-today', component: () => import('../views/VenueTodayView.vue'),
+    meta: {
+      permission: 'venues:read',
+      // Venue-bound users (staff, clinicians, lab) get their own venue's day in the menu.
+      nav: { key: 'venueToday', icon: DataAnalysis, to: () => {
+        const venue = currentUser.value?.jurisdiction.venue_id;
+        return venue ? `/venues/${venue}/today` : null;
+      } },
+    },
+  },
+  {
+    path: 'persons', name: 'persons', component: () => import('../views/PersonsView.vue'),
+    meta: { permission: ['persons:read', 'persons:lookup'], nav: { key: 'persons', icon: UserFilled } },
+  },
+  {
+    path: 'risk-areas', name: 'risk-areas', component: () => import('../views/RiskAreasView.vue'),
+    meta: { permission: 'riskareas:read', nav: { key: 'riskAreas', icon: Warning } },
+  },
   {
     path: 'divisions', name: 'divisions', component: () => import('../views/DivisionsView.vue'),
     meta: { permission: 'divisions:read', nav: { key: 'divisions', icon: Location } },
@@ -49,6 +85,11 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+    // The LED board at a venue's entrance: no session, no app shell.
+    {
+      path: '/board/:venueId(\\d+)', name: 'board', component: () => import('../views/BoardView.vue'),
+      meta: { public: true, bare: true },
+    },
     { path: '/', component: AppLayout, children: pages },
   ],
 });
@@ -57,9 +98,15 @@ export const router = createRouter({
 export function navPages(): { key: NavKey; icon: Component; path: string }[] {
   return pages.flatMap((p) => {
     const nav = p.meta?.nav;
-    if (!nav || (p.meta?.permission && !can(p.meta.permission))) return [];
-    return [{ ...nav, path: `/${p.path}` }];
+    if (!nav || !allowed(p.meta?.permission)) return [];
+    const path = nav.to ? nav.to() : `/${p.path}`;
+    return path === null ? [] : [{ key: nav.key, icon: nav.icon, path }];
   });
+}
+
+function allowed(permission: Permission | readonly Permission[] | undefined): boolean {
+  if (!permission) return true;
+  return typeof permission === 'string' ? can(permission) : canAny(permission);
 }
 
 router.beforeEach(async (to) => {
@@ -71,7 +118,7 @@ router.beforeEach(async (to) => {
     showError(e);
   }
   if (!me) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
-  if (to.meta.permission && !can(to.meta.permission)) {
+  if (!allowed(to.meta.permission)) {
     ElMessage.warning(i18n.global.t('errors.forbidden'));
     return { name: 'home' };
   }
@@ -82,5 +129,5 @@ router.beforeEach(async (to) => {
 onUnauthorized(() => {
   clearSession();
   const current = router.currentRoute.value;
-  if (current.name !== 'login') void router.push({ name: 'login', query: { redirect: current.fullPath } });
+  if (current.name !== 'login' && !current.meta.public) void router.push({ name: 'login', query: { redirect: current.fullPath } });
 });
