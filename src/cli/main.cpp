@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/commands.h"
 #include "core/crypto.h"
 #include "core/error.h"
 #include "http/server.h"
@@ -108,6 +109,7 @@ int main(int argc, char** argv) {
   kinit->add_flag("--rotate", rotate, "also add a new signing key (the old ones stay valid)");
   auto* version = app.add_subcommand("version", "print the version");
   auto* config = app.add_subcommand("config", "print the effective settings");
+  auto sim = cli::add_sim_command(app);
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_logger_mt("epinet"));
@@ -119,6 +121,7 @@ int main(int argc, char** argv) {
       std::cout << "epinet " << EPINET_VERSION << "\n";
       return 0;
     }
+    if (*sim.app) return sim.run([&] { return load(g); });
     Config cfg = load(g);
     if (*config) {
       for (auto& [k, v] : cfg.raw) std::cout << k << "=" << v << "\n";

@@ -1,0 +1,21 @@
+// Subcommands that live in their own translation unit (CLI11 is heavy).
+#pragma once
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "core/config.h"
+
+namespace epinet::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  // Runs the command after parsing; `load` gives the settings (flags,
+  // environment, defaults) for commands that touch the database.
+  std::function<int(const std::function<Config()>& load)> run;
+};
+
+// `epinet sim`: the synthetic city and outbreak generator (sim/).
+Command add_sim_command(CLI::App& root);
+
+}  // namespace epinet::cli
