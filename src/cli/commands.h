@@ -18,4 +18,7 @@ struct Command {
 // `epinet sim`: the synthetic city and outbreak generator (sim/).
 Command add_sim_command(CLI::App& root);
 
+// `epinet detect`: aberration detection on a daily series (src/domain/warning).
+Command add_detect_command(CLI::App& root);
+
 }  // namespace epinet::cli

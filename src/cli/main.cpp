@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "print the version");
   auto* config = app.add_subcommand("config", "print the effective settings");
   auto sim = cli::add_sim_command(app);
+  auto detect = cli::add_detect_command(app);
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_logger_mt("epinet"));
@@ -122,6 +123,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*sim.app) return sim.run([&] { return load(g); });
+    if (*detect.app) return detect.run([&] { return load(g); });
     Config cfg = load(g);
     if (*config) {
       for (auto& [k, v] : cfg.raw) std::cout << k << "=" << v << "\n";
