@@ -30,15 +30,6 @@ Person person_from(const std::vector<Value>& r) {
   return p;
 }
 
-std::string prefix_like(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out + "%";
-}
-
 const char* kRiskSelect =
     "SELECT id, division_code, division_name, area_name, level, level_since, came_from_high, effective_from, "
     "effective_until, last_infection_at, screen_negative_at, decided_by FROM risk_areas";
@@ -143,8 +134,8 @@ PageOf<Person> list_persons(Connection& c, const PersonFilter& f, const Page& pg
   std::vector<Value> params;
   if (!f.q.empty()) {
     where += " AND (p.name LIKE ? ESCAPE '\\' OR p.phone LIKE ? ESCAPE '\\')";
-    params.push_back(prefix_like(f.q));
-    params.push_back(prefix_like(f.q));
+    params.push_back(prefix_pattern(f.q));
+    params.push_back(prefix_pattern(f.q));
   }
   if (!f.id_hash.empty()) {
     where += " AND p.id_hash = ?";
@@ -152,7 +143,7 @@ PageOf<Person> list_persons(Connection& c, const PersonFilter& f, const Page& pg
   }
   if (!f.within_path.empty()) {
     where += " AND p.division_path LIKE ? ESCAPE '\\'";
-    params.push_back(prefix_like(f.within_path));
+    params.push_back(prefix_pattern(f.within_path));
   }
   if (f.household_id) {
     where += " AND p.household_id = ?";
@@ -364,7 +355,7 @@ std::vector<FeverHandover> list_handovers(Connection& c, std::optional<int64_t> 
   }
   if (!within_path.empty()) {
     sql += " AND v.division_path LIKE ? ESCAPE '\\'";
-    params.push_back(prefix_like(within_path));
+    params.push_back(prefix_pattern(within_path));
   }
   sql += " ORDER BY h.opened_at DESC LIMIT ?";
   params.push_back(limit);

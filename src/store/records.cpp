@@ -19,7 +19,9 @@ struct Where {
   }
 };
 
-std::string like(const std::string& q) {
+}  // namespace
+
+std::string like_pattern(const std::string& q) {
   std::string out = "%";
   for (char ch : q) {
     if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
@@ -27,7 +29,9 @@ std::string like(const std::string& q) {
   }
   return out + "%";
 }
-std::string prefix(const std::string& p) { return like(p).substr(1); }
+std::string prefix_pattern(const std::string& p) { return like_pattern(p).substr(1); }
+
+namespace {
 
 int64_t count(Connection& c, const std::string& from_where, const std::vector<Value>& params) {
   return as_int(c.query("SELECT COUNT(*) " + from_where, params).rows[0][0]);
@@ -161,7 +165,7 @@ PageOf<Division> list_divisions(Connection& c, const DivisionFilter& f, const Pa
   if (!f.level.empty()) w.add("level = ?", {f.level});
   if (!f.q.empty())
     w.add("(name LIKE ? ESCAPE '\\' OR name_en LIKE ? ESCAPE '\\' OR code LIKE ? ESCAPE '\\')",
-          {like(f.q), like(f.q), like(f.q)});
+          {like_pattern(f.q), like_pattern(f.q), like_pattern(f.q)});
   PageOf<Division> out;
   out.total = count(c, "FROM divisions" + w.sql, w.params);
   auto r = c.query(std::string("SELECT ") + kDivisionCols + " FROM divisions" + w.sql +
@@ -208,11 +212,11 @@ PageOf<Venue> list_venues(Connection& c, const VenueFilter& f, const Page& p) {
   if (f.division_id) {
     auto d = find_division(c, *f.division_id);
     if (!d) return {};
-    w.add("v.division_path LIKE ? ESCAPE '\\'", {prefix(d->path)});
+    w.add("v.division_path LIKE ? ESCAPE '\\'", {prefix_pattern(d->path)});
   }
   if (!f.type.empty()) w.add("v.type = ?", {f.type});
-  if (!f.q.empty()) w.add("(v.name LIKE ? ESCAPE '\\' OR v.address LIKE ? ESCAPE '\\')", {like(f.q), like(f.q)});
-  if (!f.within_path.empty()) w.add("v.division_path LIKE ? ESCAPE '\\'", {prefix(f.within_path)});
+  if (!f.q.empty()) w.add("(v.name LIKE ? ESCAPE '\\' OR v.address LIKE ? ESCAPE '\\')", {like_pattern(f.q), like_pattern(f.q)});
+  if (!f.within_path.empty()) w.add("v.division_path LIKE ? ESCAPE '\\'", {prefix_pattern(f.within_path)});
   if (f.only_venue) w.add("v.id = ?", {*f.only_venue});
   PageOf<Venue> out;
   out.total = count(c, "FROM venues v" + w.sql, w.params);
@@ -262,10 +266,10 @@ std::optional<User> find_user_by_username(Connection& c, const std::string& user
 PageOf<User> list_users(Connection& c, const UserFilter& f, const Page& p) {
   Where w;
   if (!f.role.empty()) w.add("u.role = ?", {f.role});
-  if (!f.q.empty()) w.add("(u.username LIKE ? ESCAPE '\\' OR u.display_name LIKE ? ESCAPE '\\')", {like(f.q), like(f.q)});
+  if (!f.q.empty()) w.add("(u.username LIKE ? ESCAPE '\\' OR u.display_name LIKE ? ESCAPE '\\')", {like_pattern(f.q), like_pattern(f.q)});
   if (!f.within_path.empty())
     w.add("(d.path LIKE ? ESCAPE '\\' OR v.division_path LIKE ? ESCAPE '\\')",
-          {prefix(f.within_path), prefix(f.within_path)});
+          {prefix_pattern(f.within_path), prefix_pattern(f.within_path)});
   PageOf<User> out;
   out.total = count(c,
                     "FROM users u LEFT JOIN divisions d ON d.id = u.division_id LEFT JOIN venues v ON v.id = "
@@ -320,7 +324,7 @@ void append_audit(Connection& c, const AuditEntry& e) {
 PageOf<AuditEntry> list_audit(Connection& c, const AuditFilter& f, const Page& p) {
   Where w;
   if (!f.actor.empty()) w.add("actor_username = ?", {f.actor});
-  if (!f.action.empty()) w.add("action LIKE ? ESCAPE '\\'", {prefix(f.action)});
+  if (!f.action.empty()) w.add("action LIKE ? ESCAPE '\\'", {prefix_pattern(f.action)});
   if (!f.record_type.empty()) w.add("record_type = ?", {f.record_type});
   if (f.since) w.add("at >= ?", {*f.since});
   if (f.until) w.add("at < ?", {*f.until});

@@ -11,6 +11,11 @@
 
 namespace epinet::store {
 
+// LIKE patterns with ESCAPE '\\': "%q%" (contains) and "p%" (starts with), the
+// pattern characters in the text escaped.
+std::string like_pattern(const std::string& q);
+std::string prefix_pattern(const std::string& p);
+
 struct Page {
   int64_t page = 1;
   int64_t page_size = 50;
