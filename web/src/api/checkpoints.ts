@@ -1,5 +1,5 @@
 // Checkpoint scans, a venue's day, fever handovers, venue policy and the public board.
-import { apiUrl, download, getPage, request, type Query } from './http';
+import { download, getPage, request, type Query } from './http';
 import type {
   Board,
   Checkin,
@@ -19,26 +19,6 @@ import type {
  */
 export const scan = (body: ScanInput, signal?: AbortSignal) =>
   request<ScanResult>('POST', '/checkpoints/scan', { body, signal });
-
-let deduplication: Promise<boolean> | null = null;
-/**
- * Whether this server records a scan once per `client_scan_id`, read from its
- * own OpenAPI document (servers before it reject unknown fields). Asked once
- * per page load; a failed look-up (offline) is asked again next time.
- */
-export function scanDeduplication(): Promise<boolean> {
-  deduplication ??= fetch(apiUrl('/openapi.json'), { credentials: 'same-origin' })
-    .then((r) => (r.ok ? r.json() : null))
-    .then((doc: { components?: { schemas?: { ScanInput?: { properties?: Record<string, unknown> } } } } | null) => {
-      if (!doc) throw new Error('no OpenAPI document');
-      return 'client_scan_id' in (doc.components?.schemas?.ScanInput?.properties ?? {});
-    })
-    .catch(() => {
-      deduplication = null;
-      return false;
-    });
-  return deduplication;
-}
 
 export const venueToday = (venueId: Id, date?: string) => request<VenueToday>('GET', `/venues/${venueId}/today`, { query: { date } });
 export const venueCheckins = (venueId: Id, query: CheckinQuery & PageQuery) => getPage<Checkin>(`/venues/${venueId}/checkins`, query);

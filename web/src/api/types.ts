@@ -433,8 +433,7 @@ export interface ScanInput {
   mask?: boolean;
   /**
    * The client's id for this scan (A-Z a-z 0-9 - _, at most 64): sent again,
-   * it is recorded once and answered with the first result. Only servers
-   * whose OpenAPI ScanInput lists it accept it (see scanDeduplication).
+   * it is recorded once and answered with the first result.
    */
   client_scan_id?: string;
   /** When a queued scan happened (ISO 8601, within 24 h): judged and recorded at that time. */

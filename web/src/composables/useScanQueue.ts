@@ -6,38 +6,26 @@
 // none is lost. None may be doubled either, and how that is guaranteed
 // depends on the server:
 //
-// - A server that deduplicates (its OpenAPI ScanInput has `client_scan_id`):
-//   every scan, live or queued, carries its client id, and the server records
-//   an id once and answers a repeat with the first result. Any failure that
-//   leaves the outcome open — no response, a timeout, a body cut off, 409
-//   scan_in_progress, 503 — keeps the scan queued and it is simply sent again.
-//
-// - A server without it (no idempotency key): a repeat would be a second
-//   check-in, so a scan is queued ONLY when we know, or have good reason to
-//   believe, that the server never saw it: navigator.onLine is false (nothing
-//   was sent), or fetch() itself rejected before any response (NetworkError).
-//   The second case has a known limit: fetch cannot tell "never connected"
-//   from "the request went out and the connection died before the answer";
-//   in that rare case the replay records the scan twice. Everything else that
-//   may have reached the server — an HTTP answer of any kind, a timeout we
-//   gave up on, a body that broke off — is never queued or replayed; the staff
-//   are told the result is unknown and check by hand.
+// The server records a scan once per `client_scan_id`: every scan, live or
+// queued, carries its client id, and a repeat is answered with the first
+// result. So any failure that leaves the outcome open — no response, a
+// timeout, a body cut off, 409 scan_in_progress, 503 — keeps the scan queued
+// and it is simply sent again.
 //
 // A queued scan has no decision until it is sent: the checkpoint shows it as
 // queued, not as pass or stop, and shows the server's decision once the replay
-// answers. A deduplicating server is also sent the time the scan happened
-// (scanned_at): it judges the code at that time and stamps the check-in with
-// it, so a replay neither moves the visit in time (tracing needs the real
-// time) nor turns a code that was valid at the door into an expired one.
-// Without it, a replayed check-in carries the replay time.
+// answers. Each scan also carries the time it happened (scanned_at): the
+// server judges the code at that time and stamps the check-in with it, so a
+// replay neither moves the visit in time (tracing needs the real time) nor
+// turns a code that was valid at the door into an expired one.
 // Special-channel scans hold an identity number: it stays in this browser's
 // localStorage only until the scan is sent.
 import { computed, onBeforeUnmount, onMounted, ref, shallowRef } from 'vue';
-import { ApiError, NetworkError } from '../api/http';
-import { scan, scanDeduplication } from '../api/checkpoints';
+import { ApiError } from '../api/http';
+import { scan } from '../api/checkpoints';
 import type { Id, ScanInput, ScanResult } from '../api/types';
 
-/** A scan waiting for the network. `id` is ours; a deduplicating server gets it as client_scan_id. */
+/** A scan waiting for the network. `id` is ours; the server gets it as client_scan_id. */
 export interface QueuedScan {
   id: string;
   queued_at: string;
@@ -72,25 +60,21 @@ function newId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Sends a scan, with its client id when the server deduplicates; gives up after SCAN_TIMEOUT_MS. */
-async function sendWithTimeout(item: QueuedScan, dedupe: boolean): Promise<ScanResult> {
+/** Sends a scan with its client id and time; gives up after SCAN_TIMEOUT_MS. */
+async function sendWithTimeout(item: QueuedScan): Promise<ScanResult> {
   const abort = new AbortController();
   const timer = window.setTimeout(() => abort.abort(), SCAN_TIMEOUT_MS);
   try {
-    // A deduplicating server also takes the time the scan happened (scanned_at), and judges the
-    // code and stamps the check-in at that time, not at the replay's.
-    const body = dedupe ? { ...item.body, client_scan_id: item.id, scanned_at: item.queued_at } : item.body;
-    return await scan(body, abort.signal);
+    return await scan({ ...item.body, client_scan_id: item.id, scanned_at: item.queued_at }, abort.signal);
   } finally {
     window.clearTimeout(timer);
   }
 }
 
 /** Whether a failed send may simply be sent again later (the scan stays queued). */
-function retryable(e: unknown, dedupe: boolean): boolean {
-  if (e instanceof NetworkError) return true; // no response: see the limit above when !dedupe
-  if (e instanceof ApiError) return e.status === 503 || (dedupe && e.status === 409); // not saved / still being saved
-  return dedupe; // timed out or cut off: only a deduplicating server makes a resend safe
+function retryable(e: unknown): boolean {
+  if (e instanceof ApiError) return e.status === 503 || e.status === 409; // not saved / still being saved
+  return true; // no response, timed out or cut off: the client id makes a resend safe
 }
 
 /** Runs fn alone across this browser's tabs (Web Locks), so two tabs never send the same queued scan. */
@@ -140,18 +124,16 @@ export function useScanQueue(userId: Id) {
   async function submit(body: ScanInput): Promise<ScanOutcome> {
     const item: QueuedScan = { id: newId(), queued_at: new Date().toISOString(), body };
     if (!navigator.onLine) return { kind: 'queued', item: enqueue(item) };
-    const dedupe = await scanDeduplication();
     try {
-      const result = await sendWithTimeout(item, dedupe);
+      const result = await sendWithTimeout(item);
       online.value = true;
       void flush(); // we are evidently online: send what waits
       return { kind: 'result', result };
     } catch (e) {
       online.value = navigator.onLine;
       // A live 503 is shown ("scan again") rather than queued: the person is still at the door.
-      if (retryable(e, dedupe) && !(e instanceof ApiError && e.status === 503)) return { kind: 'queued', item: enqueue(item) };
-      if (e instanceof ApiError) return { kind: 'refused', error: e };
-      return { kind: 'unknown' }; // timed out, or the answer broke off: it may be recorded
+      if (e instanceof ApiError && (e.status === 503 || !retryable(e))) return { kind: 'refused', error: e };
+      return { kind: 'queued', item: enqueue(item) };
     }
   }
 
@@ -160,21 +142,18 @@ export function useScanQueue(userId: Id) {
     if (flushing.value || !read().length || !navigator.onLine) return;
     flushing.value = true;
     try {
-      const dedupe = await scanDeduplication();
       await exclusive(key, async () => {
         for (let item = read()[0]; item && navigator.onLine; item = read()[0]) {
           try {
-            settle(item, await sendWithTimeout(item, dedupe), null);
+            settle(item, await sendWithTimeout(item), null);
             needsLogin.value = false;
           } catch (e) {
-            if (retryable(e, dedupe)) break; // keep it (first in line), try again later
+            if (retryable(e)) break; // keep it (first in line), try again later
             if (e instanceof ApiError && e.status === 401) {
               needsLogin.value = true; // keep it for after signing in again
               break;
             }
             if (e instanceof ApiError) settle(item, null, { code: e.code, message: e.message });
-            // Timed out or cut off on a server without deduplication: it may be recorded, so it is not sent again.
-            else settle(item, null, { code: 'unknown', message: '' });
           }
         }
       });
@@ -203,7 +182,7 @@ export function useScanQueue(userId: Id) {
     timer = window.setInterval(() => {
       if (pending.value.length) void flush();
     }, RETRY_MS);
-    void scanDeduplication().then(() => flush()); // known before the first scan
+    void flush();
   });
   onBeforeUnmount(() => {
     window.removeEventListener('online', onOnline);
