@@ -274,7 +274,9 @@ void DbSink::day(const Simulator& sim, const DayOutput& d) {
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.at < b.at; });
   for (size_t from = 0; from < rows.size(); from += s.opt.batch_rows) {
     size_t to = std::min(rows.size(), from + s.opt.batch_rows);
-    s.db.write([&](store::Connection& cn) {
+    std::vector<store::Checkin> batch;
+    batch.reserve(to - from);
+    {
       store::Checkin k;
       k.decision = "pass";
       k.color = "green";
@@ -308,9 +310,10 @@ void DbSink::day(const Simulator& sim, const DayOutput& d) {
           double t = fever ? r.uniform(37.4, 39.3) : std::min(37.2, r.normal(36.5, 0.22));
           k.temperature_c = std::round(t * 10) / 10;
         }
-        store::insert_checkin(cn, k);
+        batch.push_back(k);
       }
-    });
+    }
+    s.db.write([&](store::Connection& cn) { store::insert_checkins(cn, batch); });
     s.checkin_rows += static_cast<int64_t>(to - from);
   }
   if (!d.tests.empty()) {

@@ -21,4 +21,10 @@ Command add_sim_command(CLI::App& root);
 // `epinet detect`: aberration detection on a daily series (src/domain/warning).
 Command add_detect_command(CLI::App& root);
 
+// `epinet trace`: batch contact tracing (src/domain/tracing, docs/tracing.md).
+Command add_trace_command(CLI::App& root);
+
+// `epinet push-list`: import a pushed list with progress; the benchmark's data (src/cli/community_command.cpp).
+Command add_push_list_command(CLI::App& root);
+
 }  // namespace epinet::cli

@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
   auto* config = app.add_subcommand("config", "print the effective settings");
   auto sim = cli::add_sim_command(app);
   auto detect = cli::add_detect_command(app);
+  auto trace = cli::add_trace_command(app);
+  auto push_list = cli::add_push_list_command(app);
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_logger_mt("epinet"));
@@ -124,6 +126,8 @@ int main(int argc, char** argv) {
     }
     if (*sim.app) return sim.run([&] { return load(g); });
     if (*detect.app) return detect.run([&] { return load(g); });
+    if (*trace.app) return trace.run([&] { return load(g); });
+    if (*push_list.app) return push_list.run([&] { return load(g); });
     Config cfg = load(g);
     if (*config) {
       for (auto& [k, v] : cfg.raw) std::cout << k << "=" << v << "\n";

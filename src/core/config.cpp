@@ -117,6 +117,7 @@ Config load_config(const std::map<std::string, std::string>& overrides, std::str
   c.threads = static_cast<int>(to_long(m, "EPINET_THREADS", 0, 256));
   if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
   c.max_body_bytes = static_cast<size_t>(to_long(m, "EPINET_MAX_BODY_BYTES", 1024, 1L << 30));
+  c.max_upload_bytes = static_cast<size_t>(to_long(m, "EPINET_MAX_UPLOAD_BYTES", 1024, 1L << 31));
   c.request_timeout_s = static_cast<int>(to_long(m, "EPINET_REQUEST_TIMEOUT_S", 1, 3600));
   c.shutdown_grace_s = static_cast<int>(to_long(m, "EPINET_SHUTDOWN_GRACE_S", 0, 3600));
   c.session_ttl_hours = static_cast<int>(to_long(m, "EPINET_SESSION_TTL_HOURS", 1, 24 * 30));

@@ -19,6 +19,7 @@ struct Config {
   std::string log_level;
   int threads = 0;
   size_t max_body_bytes = 0;
+  size_t max_upload_bytes = 0;  // bodies sent as files: CSV, XLSX, images, multipart
   int request_timeout_s = 0;
   int shutdown_grace_s = 0;
   int session_ttl_hours = 0;

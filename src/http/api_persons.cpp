@@ -1,6 +1,7 @@
 // /api/v1/persons, /api/v1/me/*, /api/v1/risk-areas and the public keys.
 #include "core/crypto.h"
 #include "core/error.h"
+#include "http/export.h"
 #include "http/json_io.h"
 #include "service/checkpoints.h"
 
@@ -202,11 +203,11 @@ void register_person_routes(App& app) {
          }});
 
   r.add({"POST", "/api/v1/travel/import", Access::kPermission, "travel:write", "persons",
-         "Import stays in bulk: a CSV body (text/csv) with the header id_number,division_code,from,to. A file with "
+         "Import stays in bulk: a CSV (text/csv, UTF-8 or GBK) or XLSX body with the header "
+         "id_number,division_code,from,to. A file with "
          "any bad row is refused whole (422, every bad row named); unknown persons are skipped and counted",
          "", "StayImport", 200, {}, [&rt](RouteContext& ctx) {
-           if (ctx.req.content_type.find("text/csv") == std::string::npos)
-             throw Error(ErrorKind::kInvalid, "unsupported_media_type", "send the file as text/csv");
+           require_table_upload(ctx.req);
            auto r = service::import_stays(rt, *ctx.caller, ctx.req.body);
            auto rows = [](const std::vector<std::pair<int, std::string>>& v) {
              json::array a;

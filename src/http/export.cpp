@@ -226,4 +226,14 @@ Response table_response(const Table& t, const std::string& format, const std::st
   return r;
 }
 
+void require_table_upload(const Request& req) {
+  const std::string& t = req.content_type;
+  for (const char* ok : {"text/csv", "text/plain", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         "application/octet-stream"})
+    if (t.rfind(ok, 0) == 0) return;
+  throw Error(ErrorKind::kInvalid, "unsupported_media_type",
+              "send the file as the request body: text/csv or an XLSX (application/vnd.openxmlformats-officedocument."
+              "spreadsheetml.sheet)");
+}
+
 }  // namespace epinet::http

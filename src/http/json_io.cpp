@@ -78,6 +78,20 @@ std::optional<Millis> query_time(const Request& req, const std::string& key) {
   return t;
 }
 
+std::optional<Millis> body_time(const json::object& o, std::string_view key) {
+  auto s = opt_string(o, key, 40);
+  if (!s) return std::nullopt;
+  auto t = parse_iso8601(*s);
+  if (!t) throw invalid("invalid_field", std::string(key) + " must be an ISO 8601 time");
+  return t;
+}
+
+Millis required_body_time(const json::object& o, std::string_view key) {
+  auto t = body_time(o, key);
+  if (!t) throw invalid("missing_field", std::string(key) + " is required");
+  return *t;
+}
+
 store::Page page_of(const Request& req) {
   store::Page p;
   p.page = query_int(req, "page").value_or(1);

@@ -25,6 +25,10 @@ store::Page page_of(const Request& req);
 std::optional<int64_t> query_int(const Request& req, const std::string& key);
 std::string query_str(const Request& req, const std::string& key);
 std::optional<Millis> query_time(const Request& req, const std::string& key);
+// A body field holding an ISO 8601 time: absent → nullopt (or 400 missing_field
+// for the required form); malformed → 400 invalid_field.
+std::optional<Millis> body_time(const json::object& o, std::string_view key);
+Millis required_body_time(const json::object& o, std::string_view key);
 
 json::object to_json(const store::Division& d);
 json::object to_json(const store::Venue& v);

@@ -124,7 +124,74 @@ const char* kSchemas = R"({
     "skipped":{"type":"array","items":{"type":"object","properties":{"line":{"type":"integer"},"message":{"type":"string"}}}},
     "errors":{"type":"array","items":{"type":"object"}}}},
   "Board": {"type":"object","properties":{"venue":{"type":"object"},"notices":{"type":"string"},"today_entries":{"type":"integer"},
-    "risk_areas":{"type":"array","items":{"type":"object"}},"updated_at":{"type":"string"}}}
+    "risk_areas":{"type":"array","items":{"type":"object"}},"updated_at":{"type":"string"}}},
+  "RosterTree": {"type":"object","properties":{"key":{"type":"string"},"label":{"type":"string"},
+    "level":{"type":"string","enum":["community","compound","building","unit","room"]},"division_id":{"type":["integer","null"]},
+    "unit":{"type":"string"},"room":{"type":"string"},"residents":{"type":"integer"},
+    "children":{"type":"array","items":{"$ref":"#/components/schemas/RosterTree"}}}},
+  "RosterEntry": {"type":"object","properties":{"person_id":{"type":"integer"},"name":{"type":"string"},"phone":{"type":["string","null"]},
+    "id_masked":{"type":"string"},"division_id":{"type":"integer"},"division_name":{"type":"string"},"compound_name":{"type":"string"},
+    "building_name":{"type":["string","null"]},"unit":{"type":"string"},"room":{"type":"string"},
+    "moved_in_at":{"type":["string","null"]},"moved_out_at":{"type":["string","null"]},"manage_status":{"type":"string"}}},
+  "RosterImport": {"type":"object","properties":{"created":{"type":"integer"},"moved":{"type":"integer"},"unchanged":{"type":"integer"},
+    "encoding":{"type":"string"}}},
+  "MoveIn": {"type":"object","required":["division_id"],"properties":{"division_id":{"type":"integer"},"unit":{"type":"string"},
+    "room":{"type":"string"},"at":{"type":"string","format":"date-time"}}},
+  "MoveOut": {"type":"object","properties":{"at":{"type":"string","format":"date-time"},"note":{"type":"string"}}},
+  "Residence": {"type":"object","properties":{"id":{"type":"integer"},"person_id":{"type":"integer"},"community_id":{"type":"integer"},
+    "compound_id":{"type":"integer"},"building_id":{"type":["integer","null"]},"unit":{"type":"string"},"room":{"type":"string"},
+    "moved_in_at":{"type":"string"},"moved_out_at":{"type":["string","null"]},"note":{"type":["string","null"]}}},
+  "ResidenceList": {"type":"object","properties":{"items":{"type":"array","items":{"$ref":"#/components/schemas/Residence"}}}},
+  "WorkerList": {"type":"object","properties":{"items":{"type":"array","items":{"type":"object","properties":{"id":{"type":"integer"},
+    "display_name":{"type":"string"},"username":{"type":"string"},"division_name":{"type":"string"}}}}}},
+  "ArrivalMeasure": {"type":"object","properties":{"origin_level":{"type":"string","enum":["high","medium","low","none"]},
+    "measure":{"type":"string","enum":["high_risk_arrival","medium_risk_arrival","low_risk_arrival","none"]},
+    "place":{"type":["string","null"]},"quarantine_end":{"type":["string","null"]},"planned_end":{"type":["string","null"]},
+    "tests":{"type":"array","items":{"type":"object","properties":{"phase":{"type":"string"},"day":{"type":"integer"},
+      "due_from":{"type":"string"},"due_to":{"type":"string"}}}},
+    "origin_areas":{"type":"array","items":{"type":"object"}}}},
+  "ReturneeInput": {"type":"object","required":["origin_code","transport","arrived_at","phone"],"properties":{
+    "person_id":{"type":"integer"},"member":{"type":"integer"},"origin_code":{"type":"string","pattern":"^[0-9]{6}$"},
+    "origin_name":{"type":"string"},"risk_area_id":{"type":["integer","null"]},
+    "transport":{"type":"string","enum":["train","coach","car","plane","other"]},"transport_no":{"type":"string"},
+    "departed_at":{"type":["string","null"]},"arrived_at":{"type":"string","format":"date-time"},"phone":{"type":"string"},
+    "tests":{"type":"array","items":{"type":"object","properties":{"sampled_at":{"type":"string"},"result":{"type":"string"}}}}}},
+  "Returnee": {"type":"object","properties":{"id":{"type":"integer"},"person_id":{"type":"integer"},"person_name":{"type":"string"},
+    "origin_code":{"type":"string"},"origin_name":{"type":"string"},"transport":{"type":"string"},"transport_no":{"type":"string"},
+    "departed_at":{"type":"string"},"arrived_at":{"type":"string"},"phone":{"type":"string"},"tests":{"type":"array","items":{"type":"object"}},
+    "travel_flag":{"type":"boolean"},"managed_case_id":{"type":["integer","null"]},"channel":{"type":"string","enum":["self","worker"]},
+    "closed_list_items":{"type":"integer"},"measure":{"$ref":"#/components/schemas/ArrivalMeasure"}}},
+  "PushCounts": {"type":"object","properties":{"total":{"type":"integer"},
+    "buckets":{"type":"object","properties":{"registered":{"type":"integer"},"unregistered":{"type":"integer"},
+      "unmatched":{"type":"integer"},"duplicate":{"type":"integer"}}},
+    "open":{"type":"integer"},"overdue":{"type":"integer"},
+    "outcomes":{"type":"object","properties":{"registered":{"type":"integer"},"not_here":{"type":"integer"},
+      "moved_away":{"type":"integer"},"duplicate":{"type":"integer"}}}}},
+  "PushListCreated": {"allOf":[{"$ref":"#/components/schemas/PushCounts"},{"type":"object","properties":{"list_id":{"type":"integer"},
+    "encoding":{"type":"string"}}}]},
+  "PushList": {"allOf":[{"$ref":"#/components/schemas/PushCounts"},{"type":"object","properties":{"id":{"type":"integer"},
+    "name":{"type":"string"},"community_id":{"type":"integer"},"community_name":{"type":"string"},"deadline":{"type":"string"},
+    "file_name":{"type":"string"},"created_at":{"type":"string"}}}]},
+  "PushListList": {"type":"object","properties":{"items":{"type":"array","items":{"$ref":"#/components/schemas/PushList"}}}},
+  "PushItem": {"type":"object","properties":{"list_id":{"type":"integer"},"line":{"type":"integer"},"name":{"type":"string"},
+    "id_masked":{"type":["string","null"]},"phone":{"type":["string","null"]},"origin":{"type":"string"},
+    "arrival_date":{"type":["string","null"]},"bucket":{"type":"string","enum":["registered","unregistered","unmatched","duplicate"]},
+    "matched_by":{"type":["string","null"]},"match_note":{"type":["string","null"]},"person_id":{"type":["integer","null"]},
+    "compound_id":{"type":["integer","null"]},"compound_name":{"type":["string","null"]},"assignee_id":{"type":["integer","null"]},
+    "assignee_name":{"type":["string","null"]},"status":{"type":"string","enum":["open","closed"]},
+    "outcome":{"type":["string","null"]},"outcome_reason":{"type":["string","null"]},"outcome_at":{"type":["string","null"]},
+    "deadline":{"type":"string"},"overdue":{"type":"boolean"},"reminded_at":{"type":["string","null"]}}},
+  "PushOutcome": {"type":"object","required":["outcome"],"properties":{
+    "outcome":{"type":"string","enum":["registered","not_here","moved_away","duplicate"]},"reason":{"type":"string"}}},
+  "PushAssign": {"type":"object","required":["user_id"],"properties":{"user_id":{"type":"integer"}}},
+  "PushBoard": {"allOf":[{"$ref":"#/components/schemas/PushCounts"},{"type":"object","properties":{"compounds":{"type":"array",
+    "items":{"type":"object"}}}}]},
+  "DisinfectionInput": {"type":"object","required":["compound_id","area","done_at","method","team"],"properties":{
+    "compound_id":{"type":"integer"},"area":{"type":"string"},"done_at":{"type":"string","format":"date-time"},"method":{"type":"string"},
+    "team":{"type":"string"},"note":{"type":"string"},"photo":{"type":"string","description":"data:image/jpeg;base64,…"}}},
+  "Disinfection": {"type":"object","properties":{"id":{"type":"integer"},"compound_id":{"type":"integer"},"compound_name":{"type":"string"},
+    "area":{"type":"string"},"done_at":{"type":"string"},"method":{"type":"string"},"team":{"type":"string"},"note":{"type":"string"},
+    "photo_url":{"type":["string","null"]},"created_at":{"type":"string"}}}
 })";
 
 json::object content_of(const std::string& schema) {
@@ -164,7 +231,8 @@ std::string build_openapi(const Router& router) {
                                     {"schema", json::object{{"type", q == "q" || q == "level" || q == "type" || q == "role" ||
                                                                          q == "actor" || q == "action" || q == "record_type" ||
                                                                          q == "since" || q == "until" || q == "id_number" || q == "date" || q == "from" || q == "to" ||
-                                                                         q == "decision" || q == "format" || q == "status" || q == "all"
+                                                                         q == "decision" || q == "format" || q == "status" || q == "all" ||
+                                                                         q == "division_code" || q == "channel" || q == "filename" || q == "state" || q == "measure" || q == "overdue"
                                                                      ? "string"
                                                                      : "integer"}}}});
     if (!params.empty()) op["parameters"] = std::move(params);

@@ -174,6 +174,10 @@ void register_routes(App& app) {
   register_user_routes(app);
   register_person_routes(app);
   register_checkpoint_routes(app);
+  register_community_routes(app);
+  register_tracing_routes(app);
+  register_management_routes(app);
+  register_warning_routes(app);
   app.openapi_json = build_openapi(app.router);
   // Metric series: one per route, then static files, then unmatched requests.
   std::vector<std::string> labels;

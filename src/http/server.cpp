@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -90,13 +91,37 @@ class Session : public std::enable_shared_from_this<Session> {
   void start() { read(); }
 
  private:
+  // The header first: its Content-Type decides how large a body may be.
   void read() {
     parser_.emplace();
-    parser_->body_limit(app_.config.max_body_bytes);
+    // Checked against Content-Length when the header ends, so the larger of the
+    // two limits here; on_header() lowers it for anything but a file.
+    parser_->body_limit(std::max(app_.config.max_body_bytes, app_.config.max_upload_bytes));
     parser_->header_limit(16 * 1024);
+    limit_ = std::max(app_.config.max_body_bytes, app_.config.max_upload_bytes);
     stream_.expires_after(std::chrono::seconds(app_.config.request_timeout_s));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (!ec) {
+      limit_ = is_upload(parser_->get()[bhttp::field::content_type]) ? app_.config.max_upload_bytes
+                                                                     : app_.config.max_body_bytes;
+      auto length = parser_->content_length();
+      if (length && *length > limit_) ec = bhttp::error::body_limit;
+      else parser_->body_limit(limit_);  // counts the body's bytes as they come (chunked too)
+    }
+    if (ec || parser_->is_done()) return on_read(ec);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  }
+
+  static bool is_upload(std::string_view content_type) {
+    for (std::string_view t : {"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               "application/octet-stream", "multipart/form-data", "image/"})
+      if (content_type.substr(0, t.size()) == t) return true;
+    return false;
   }
 
   void on_read(beast::error_code ec) {
@@ -116,7 +141,7 @@ class Session : public std::enable_shared_from_this<Session> {
       target_.clear();
       return send(ec == bhttp::error::body_limit
                       ? error_response(413, "body_too_large",
-                                       "the body is larger than " + std::to_string(app_.config.max_body_bytes) + " bytes")
+                                       "the body is larger than " + std::to_string(limit_) + " bytes")
                       : error_response(400, "bad_request", "malformed HTTP request: " + ec.message()));
     }
     auto& req = parser_->get();
@@ -170,6 +195,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return;
+    // A lingering close: read and drop what the client still sends (the rest
+    // of a body refused with 413) for a moment, so that the kernel does not
+    // answer those bytes with a reset that destroys the response in flight.
+    drain_ = std::make_unique<std::array<char, 4096>>();
+    stream_.expires_after(std::chrono::seconds(2));
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(*drain_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (!ec) self->drain();
+    });
   }
 
   Stream stream_;
@@ -181,6 +219,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // The request being answered.
   std::chrono::steady_clock::time_point started_;
   bool keep_alive_ = false, head_ = false;
+  size_t limit_ = 0;  // the body limit of the request being read
+  std::unique_ptr<std::array<char, 4096>> drain_;  // for a lingering close
   unsigned version_ = 11;
   int route_ = Router::kUnmatchedRoute;
   std::string method_, target_;

@@ -6,7 +6,10 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/table_file.h"
 #include "domain/person/identity.h"
+#include "service/management.h"
+#include "service/warning.h"
 
 namespace epinet::service {
 namespace json = boost::json;
@@ -250,8 +253,10 @@ store::NucleicTest record_test(Runtime& rt, const Caller& caller, int64_t person
     out.id = store::insert_test(c, out, now);
     audit(c, caller, "test.create", "person", std::to_string(person_id),
           json::serialize(json::object{{"result", out.result}, {"sampled_at", iso8601(out.sampled_at)}}));
+    apply_test_to_management(c, caller, out, now);  // completes a scheduled test day, or became_case
   });
   rt.note_state_change(person_id, now);
+  if (out.result == "positive") warning_positive_test(rt, out.id, person_id);  // an immediate alert, after the commit
   return out;
 }
 
@@ -618,7 +623,12 @@ void scan(Runtime& rt, const Caller& caller, const ScanInput& in, std::function<
     result.handover_id = h.id;
   }
   std::optional<int64_t> changed = result.handover_id && k.person_id ? k.person_id : std::nullopt;
-  item.done = [&rt, changed, now, client_key, result = std::move(result), done = std::move(done)](bool ok) mutable {
+  // A fever at a hospital entrance is an early-warning trigger, raised off the writer thread.
+  std::optional<int64_t> hospital_fever = venue->type == "hospital" ? result.handover_id : std::nullopt;
+  int64_t venue_id = venue->id;
+  item.done = [&rt, changed, hospital_fever, venue_id, now, client_key, result = std::move(result),
+               done = std::move(done)](bool ok) mutable {
+    if (ok && hospital_fever) warning_fever_handover(rt, venue_id, *hospital_fever);
     // An open fever handover turns the code yellow: tokens issued before it are re-evaluated.
     if (ok && changed) rt.note_state_change(*changed, now);
     if (!client_key.empty()) rt.end_client_scan(client_key);
@@ -720,44 +730,16 @@ void set_venue_policy(Runtime& rt, const Caller& caller, int64_t venue_id, std::
 
 namespace epinet::service {
 
-namespace {
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char ch = line[i];
-    if (quoted) {
-      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += '"', ++i;
-      else if (ch == '"') quoted = false;
-      else out.back() += ch;
-    } else if (ch == '"') {
-      quoted = true;
-    } else if (ch == ',') {
-      out.emplace_back();
-    } else if (ch != '\r') {
-      out.back() += ch;
-    }
-  }
-  for (auto& f : out) {
-    while (!f.empty() && f.back() == ' ') f.pop_back();
-    while (!f.empty() && f.front() == ' ') f.erase(f.begin());
-  }
-  return out;
-}
-}  // namespace
 
 StayImport import_stays(Runtime& rt, const Caller& caller, const std::string& text) {
   StayImport r;
-  std::string body = text.rfind("\xEF\xBB\xBF", 0) == 0 ? text.substr(3) : text;
-  std::vector<std::string> lines;
-  for (size_t pos = 0; pos <= body.size();) {
-    size_t nl = body.find('\n', pos);
-    lines.push_back(body.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
-    if (nl == std::string::npos) break;
-    pos = nl + 1;
-  }
-  if (lines.empty() || split_csv_line(lines[0]) != std::vector<std::string>{"id_number", "division_code", "from", "to"})
-    throw invalid("invalid_file", "the first line must be the header: id_number,division_code,from,to");
+  auto table = read_table_file(text);
+  auto col_id = find_column(table.header, {"id_number", "身份证号"});
+  auto col_div = find_column(table.header, {"division_code", "地区代码"});
+  auto col_from = find_column(table.header, {"from", "开始时间"});
+  auto col_to = find_column(table.header, {"to", "结束时间"});
+  if (!col_id || !col_div || !col_from || !col_to)
+    throw invalid("invalid_file", "the first row must be the header: id_number,division_code,from,to");
   struct Row {
     int line;
     std::string id_hash;
@@ -765,14 +747,9 @@ StayImport import_stays(Runtime& rt, const Caller& caller, const std::string& te
   };
   std::vector<Row> rows;
   const Millis now = now_ms();
-  for (size_t i = 1; i < lines.size(); ++i) {
-    int line = static_cast<int>(i + 1);
-    auto f = split_csv_line(lines[i]);
-    if (f.size() == 1 && f[0].empty()) continue;  // blank line
-    if (f.size() != 4) {
-      r.errors.emplace_back(line, "expected 4 columns, found " + std::to_string(f.size()));
-      continue;
-    }
+  for (const auto& tr : table.rows) {
+    const int line = tr.line;
+    std::vector<std::string> f{cell(tr, *col_id), cell(tr, *col_div), cell(tr, *col_from), cell(tr, *col_to)};
     auto id = domain::check_id_number(f[0]);
     if (!id) {
       r.errors.emplace_back(line, std::string(domain::id_problem_message(id.problem)));

@@ -11,6 +11,8 @@
 #include "core/error.h"
 #include "domain/person/identity.h"
 #include "service/keys.h"
+#include "service/management.h"
+#include "service/community.h"
 #include "service/services.h"
 #include "store/people.h"
 
@@ -221,6 +223,8 @@ SeedReport seed_demo(store::Database& db, const Config& config) {
     s.user("lab", "检验科技师", hash, std::nullopt, hospital);
     s.user("resident", "居民张明", hash, first_compound, std::nullopt);
     seed_people(c, report, keys, compounds);
+    report.users += seed_community_demo(c, hash, compounds);  // service/community.h
+    seed_management_demo(c, now_ms());  // service/management.h
     if (report.divisions || report.venues || report.users || report.persons) {
       Caller system{{}, "local"};
       system.who.username = "epinet seed-demo";

@@ -9,7 +9,11 @@
 
 #include "core/error.h"
 #include "service/checkpoints.h"
+#include "service/management.h"
+#include "service/push_lists.h"
 #include "service/services.h"
+#include "service/warning.h"
+#include "service/tracing.h"
 
 namespace epinet::service {
 namespace json = boost::json;
@@ -149,6 +153,7 @@ void CheckinWriter::run() {
       committed_.fetch_add(batch.size());
     }
     for (auto& it : batch) it.done(ok);
+    if (ok && after_commit) after_commit(batch);
     batch.clear();
   }
 }
@@ -170,7 +175,9 @@ Runtime::Runtime(store::Database& d, const Config& c)
       step_down{c.risk_high_to_medium_days, c.risk_medium_to_low_days, c.risk_from_high_to_low_days},
       issued(keys.token_digest_key),
       ids(c.node_id),
-      writer(d, c.commit_batch_max) {}
+      writer(d, c.commit_batch_max) {
+  configure_management(*this);
+}
 
 Runtime::~Runtime() {
   {
@@ -179,9 +186,14 @@ Runtime::~Runtime() {
   }
   jobs_cv_.notify_all();
   if (jobs_.joinable()) jobs_.join();
+  forget_management_runtime(*this);
+  tracing.reset();
+  warning.reset();
 }
 
 void Runtime::start_jobs() {
+  warning = std::make_unique<WarningWorker>(*this);
+  if (tracing) tracing->start();
   jobs_ = std::thread([this] {
     std::unique_lock lock(jobs_mu_);
     while (!jobs_stop_) {
@@ -202,6 +214,11 @@ void Runtime::run_jobs_once(Millis now) {
   Millis cutoff = now - static_cast<Millis>(config.retention_days) * 24 * 3600 * 1000;
   db.write([&](store::Connection& c) {
     int64_t purged = store::purge_checkins(c, cutoff);
+    if (int64_t trips = store::purge_trips(c, cutoff); trips > 0) {  // coach manifests, like check-ins
+      Caller system{{}, "local"};
+      system.who.username = "epinet retention";
+      audit(c, system, "retention.purge", "trip", "", json::serialize(json::object{{"rows", trips}, {"before", iso8601(cutoff)}}));
+    }
     if (purged > 0) {
       Caller system{{}, "local"};
       system.who.username = "epinet retention";
@@ -210,6 +227,10 @@ void Runtime::run_jobs_once(Millis now) {
       spdlog::info(R"({{"type":"retention_purge","rows":{},"before":"{}"}})", purged, iso8601(cutoff));
     }
   });
+  if (tracing) tracing->on_purge(cutoff);
+  warning_jobs(*this, now);
+  sweep_management(*this, now);  // overdue steps and tests, missing health reports
+  remind_overdue_push_items(db, now);  // pushed-list items past their deadline: on the workers' to-do
   issued.purge(now / 1000);
   std::lock_guard lock(changes_mu_);
   std::erase_if(changes_, [&](const auto& kv) { return kv.second < now - config.code_ttl_s * 1000LL - 60000; });

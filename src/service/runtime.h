@@ -23,6 +23,9 @@
 
 namespace epinet::service {
 
+class WarningWorker;  // service/warning.h
+class TracingService;  // service/tracing.h
+
 // Time-ordered ids unique across servers: milliseconds since 2020 (41 bits),
 // node (10 bits), sequence (12 bits).
 class IdGenerator {
@@ -99,6 +102,10 @@ class CheckinWriter {
   ~CheckinWriter();
   void submit(Item item);
   uint64_t batches() const { return batches_.load(); }
+  // Called on the writer thread with every committed batch, after the callers
+  // were answered (the trace index follows the check-ins). Set before the
+  // first submit.
+  std::function<void(const std::vector<Item>&)> after_commit;
   uint64_t committed() const { return committed_.load(); }
 
  private:
@@ -131,6 +138,10 @@ class Runtime {
   VenueCache venues;
   IdGenerator ids;
   CheckinWriter writer;
+  // Early warning's background side (triggers, webhooks); set by start_jobs.
+  std::unique_ptr<WarningWorker> warning;
+  // Contact tracing's index and jobs; set by `epinet serve` (register_tracing_routes).
+  std::unique_ptr<TracingService> tracing;
 
   // Persons whose state changed in this process, and when: a token issued
   // before that is re-evaluated at a scan.

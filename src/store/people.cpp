@@ -303,14 +303,42 @@ std::optional<CodeOverride> active_override(Connection& c, int64_t person_id, Mi
                       as_int(row[5])};
 }
 
+namespace {
+constexpr const char* kCheckinInsert =
+    "INSERT INTO checkins (id, venue_id, entrance, direction, person_id, at, t_out, decision, color, reasons, "
+    "temperature_c, mask, channel, rule_set_version, staff_id, client_scan_id) VALUES ";
+constexpr const char* kCheckinPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* kCheckinConflict =
+    " ON CONFLICT (venue_id, client_scan_id) WHERE client_scan_id IS NOT NULL DO NOTHING";
+
+void append_checkin_values(std::vector<Value>& v, const Checkin& k) {
+  for (Value x : {Value{k.id}, Value{k.venue_id}, Value{k.entrance}, Value{k.direction}, opt(k.person_id), Value{k.at},
+                  opt(k.t_out), Value{k.decision}, null_if_empty(k.color), Value{k.reasons_json}, opt(k.temperature_c),
+                  Value{int64_t{k.mask}}, Value{k.channel}, Value{k.rule_set_version}, opt(k.staff_id),
+                  null_if_empty(k.client_scan_id)})
+    v.push_back(std::move(x));
+}
+}  // namespace
+
 void insert_checkin(Connection& c, const Checkin& k) {
-  c.query(
-      "INSERT INTO checkins (id, venue_id, entrance, direction, person_id, at, t_out, decision, color, reasons, "
-      "temperature_c, mask, channel, rule_set_version, staff_id, client_scan_id) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (venue_id, client_scan_id) WHERE client_scan_id IS NOT NULL DO NOTHING",
-      {k.id, k.venue_id, k.entrance, k.direction, opt(k.person_id), k.at, opt(k.t_out), k.decision,
-       null_if_empty(k.color), k.reasons_json, opt(k.temperature_c), int64_t{k.mask}, k.channel, k.rule_set_version,
-       opt(k.staff_id), null_if_empty(k.client_scan_id)});
+  std::vector<Value> v;
+  append_checkin_values(v, k);
+  c.query(std::string(kCheckinInsert) + kCheckinPlaceholders + kCheckinConflict, v);
+}
+
+void insert_checkins(Connection& c, const std::vector<Checkin>& rows) {
+  // Several rows a statement: one round trip instead of one a row on PostgreSQL.
+  constexpr size_t kPerStatement = 256;
+  for (size_t from = 0; from < rows.size(); from += kPerStatement) {
+    size_t n = std::min(kPerStatement, rows.size() - from);
+    std::string sql = kCheckinInsert;
+    for (size_t i = 0; i < n; ++i) sql += i ? std::string(", ") + kCheckinPlaceholders : kCheckinPlaceholders;
+    sql += kCheckinConflict;
+    std::vector<Value> v;
+    v.reserve(n * 16);
+    for (size_t i = 0; i < n; ++i) append_checkin_values(v, rows[from + i]);
+    c.query(sql, v);
+  }
 }
 
 std::optional<Checkin> find_checkin_by_client_id(Connection& c, int64_t venue_id, const std::string& client_scan_id) {

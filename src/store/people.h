@@ -125,6 +125,8 @@ struct FeverHandover {
 };
 // A check-in whose (venue, client_scan_id) is recorded already is skipped.
 void insert_checkin(Connection& c, const Checkin& k);
+// The same for many rows, several to a statement (bulk loads).
+void insert_checkins(Connection& c, const std::vector<Checkin>& rows);
 std::optional<Checkin> find_checkin_by_client_id(Connection& c, int64_t venue_id, const std::string& client_scan_id);
 // Closes the person's latest open stay at the venue (an entry that passed).
 void close_stay(Connection& c, int64_t venue_id, int64_t person_id, Millis t_out);

@@ -18,6 +18,9 @@ const PAGES = [
   { path: '/persons', ready: 'person-table' },
   { path: '/risk-areas', ready: 'risk-table' },
   { path: '/venues/:hall/today', ready: 'checkin-table', name: 'venue-today' },
+  { path: '/management/board', ready: 'board-districts', name: 'management-board' },
+  { path: '/management/cases', ready: 'cases-table', name: 'management-cases' },
+  { path: '/todos', ready: 'todo-table', name: 'todos' },
 ];
 
 let server;
@@ -73,7 +76,9 @@ test('on a phone the menu is a drawer that closes after choosing a page', async 
     assert.deepEqual(await menuItems(page), []);
     await page.getByTestId('menu-toggle').click();
     await page.getByTestId('menu-venues').waitFor();
-    assert.deepEqual(await menuItems(page), ['menu-home', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues']);
+    assert.deepEqual(await menuItems(page), ['menu-home', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues',
+      'menu-managementBoard', 'menu-managementCases', 'menu-todos', 'menu-warning', 'menu-alerts', 'menu-warningImport',
+      'menu-roster', 'menu-pushLists', 'menu-disinfection', 'menu-tracing']);
     // Who is signed in moves from the header into the drawer.
     assert.equal((await page.getByTestId('header-role').innerText()).trim(), '指挥部人员');
     await page.locator('.el-drawer').evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));

@@ -5,13 +5,13 @@ import { DEMO_PASSWORD } from '../lib/harness.mjs';
 import { useServerAndBrowser, menuItems, signIn, withPage } from './browser.mjs';
 
 const EXPECTED = {
-  admin: ['menu-home', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues', 'menu-users', 'menu-audit'],
-  commander: ['menu-home', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues'],
+  admin: ['menu-home', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues', 'menu-users', 'menu-audit', 'menu-managementBoard', 'menu-managementCases', 'menu-todos', 'menu-warning', 'menu-alerts', 'menu-warningImport', 'menu-roster', 'menu-returnee', 'menu-pushLists', 'menu-pushTodo', 'menu-disinfection', 'menu-tracing'],
+  commander: ['menu-home', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues', 'menu-managementBoard', 'menu-managementCases', 'menu-todos', 'menu-warning', 'menu-alerts', 'menu-warningImport', 'menu-roster', 'menu-pushLists', 'menu-disinfection', 'menu-tracing'],
   venue_staff: ['menu-home', 'menu-checkpoint', 'menu-venueToday', 'menu-riskAreas', 'menu-divisions', 'menu-venues'],
-  community_worker: ['menu-home', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues'],
-  clinician: ['menu-home', 'menu-checkpoint', 'menu-venueToday', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues'],
+  community_worker: ['menu-home', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues', 'menu-managementBoard', 'menu-managementCases', 'menu-todos', 'menu-roster', 'menu-returnee', 'menu-pushLists', 'menu-pushTodo', 'menu-disinfection'],
+  clinician: ['menu-home', 'menu-checkpoint', 'menu-venueToday', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues', 'menu-warningImport'],
   lab: ['menu-home', 'menu-venueToday', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues'],
-  resident: ['menu-home', 'menu-myCode'],
+  resident: ['menu-home', 'menu-myCode', 'menu-healthReport', 'menu-returnee'],
 };
 
 // How the header names each role, in the default language.

@@ -30,7 +30,7 @@ test('an admin creates a clinician at the hospital, who can then sign in; reset 
 
     await withPage(ctx.browser, t, async (nurse) => {
       await signIn(nurse, 'nurse_li', 'first-Passw0rd');
-      assert.deepEqual(await menuItems(nurse), ['menu-home', 'menu-checkpoint', 'menu-venueToday', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues']);
+      assert.deepEqual(await menuItems(nurse), ['menu-home', 'menu-checkpoint', 'menu-venueToday', 'menu-persons', 'menu-riskAreas', 'menu-divisions', 'menu-venues', 'menu-warningImport']);
       assert.equal((await nurse.getByTestId('header-jurisdiction').innerText()).trim(), '晋中市第一人民医院');
     }, { baseURL: ctx.server.url });
 

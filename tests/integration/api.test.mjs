@@ -87,6 +87,23 @@ for (const db of ['sqlite', 'postgres']) {
       assert.ok(audit.json.total >= 3);
     });
 
+    test('files may be larger than other bodies, up to their own limit', async () => {
+      // EPINET_MAX_BODY_BYTES is 4096 here; uploads get EPINET_MAX_UPLOAD_BYTES (64 MiB by default).
+      const header = 'id_number,division_code,from,to\n';
+      const rows = Array.from({ length: 400 }, () => '11010519491231002X,140722,2021-08-01T00:00:00Z,2021-08-02T00:00:00Z').join('\n');
+      const send = (type, body) => fetch(`${srv.url}/api/v1/travel/import`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}`, 'content-type': type }, body })
+        .then(async (r) => ({ status: r.status, json: await r.json() }));
+      const csv = await send('text/csv', header + rows);
+      assert.ok((header + rows).length > 4096);
+      assert.equal(csv.status, 200, JSON.stringify(csv.json));
+      assert.equal(csv.json.skipped.length, 400, 'read whole: every row named (nobody with that number lives here)');
+      // 3 MB refused: the answer arrives whole although the client is still sending (a lingering close, no reset).
+      const json = await send('application/json', JSON.stringify({ rows: rows.repeat(80) }));
+      assert.equal(json.status, 413);
+      assert.equal(json.json.error.code, 'body_too_large');
+      assert.match(json.json.error.message, /4096 bytes/);
+    });
+
     test('bad input gets a clear 4xx and changes nothing', async () => {
       const before = (await admin.get('/api/v1/venues?page_size=1')).json.total;
       const cases = [

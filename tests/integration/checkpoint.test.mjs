@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, login, client, tmpDir } from '../lib/harness.mjs';
 import { newIdNumber, makeToken, serverKey, foreignKey, pseudonym } from '../lib/codes.mjs';
+import { makeXlsx } from '../lib/xlsx.mjs';
 
 const DAY = 24 * 3600 * 1000;
 const iso = (ms) => new Date(ms).toISOString();
@@ -398,8 +399,8 @@ print(["green", "yellow", "red"][payload[18]], int.from_bytes(payload[27:35], "b
   test('stays are imported in bulk: a bad file changes nothing and names its bad rows', async () => {
     const known = newIdNumber('19880808');
     const p = (await t.c.community_worker.post('/api/v1/persons', { id_number: known, name: '返乡人员', division_id: t.compounds[3].id })).json;
-    const post = (body) => fetch(`${t.srv.url}/api/v1/travel/import`, {
-      method: 'POST', headers: { authorization: `Bearer ${t.c.community_worker.token}`, 'content-type': 'text/csv' }, body,
+    const post = (body, type = 'text/csv') => fetch(`${t.srv.url}/api/v1/travel/import`, {
+      method: 'POST', headers: { authorization: `Bearer ${t.c.community_worker.token}`, 'content-type': type }, body,
     }).then(async (r) => ({ status: r.status, json: await r.json() }));
     const from = iso(Date.now() - 3 * DAY), to = iso(Date.now() - 2 * DAY);
     const bad = await post(`id_number,division_code,from,to\n${known},140722,${from},${to}\n${known.slice(0, 17)}${known[17] === '1' ? '2' : '1'},140722,${from},${to}\n${known},14072,${from},${to}\n`);
@@ -413,6 +414,14 @@ print(["green", "yellow", "red"][payload[18]], int.from_bytes(payload[27:35], "b
     const stays = (await t.c.community_worker.get(`/api/v1/persons/${p.id}/travel`)).json.items;
     assert.deepEqual(stays.map((x) => [x.division_code, x.source]), [['140722', 'imported']]);
     assert.equal((await post('name,phone\nx,y\n')).status, 400);
+    assert.equal((await post('{}', 'application/json')).json.error.code, 'unsupported_media_type');
+    // The same import from an Excel sheet with the Chinese headers.
+    const sheet = makeXlsx([['身份证号', '地区代码', '开始时间', '结束时间'], [known, '140781', from, to]]);
+    const x = await post(sheet, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    assert.equal(x.status, 200, JSON.stringify(x.json));
+    assert.equal(x.json.imported, 1);
+    const after = (await t.c.community_worker.get(`/api/v1/persons/${p.id}/travel`)).json.items;
+    assert.deepEqual(after.map((s) => s.division_code).sort(), ['140722', '140781']);
   });
 
   test('check-ins export as CSV and XLSX', async () => {

@@ -32,7 +32,7 @@ class SeedDemoTest : public DemoCityTest {
 TEST_F(SeedDemoTest, FirstRunCreatesTheCityAndSecondRunCreatesNothing) {
   EXPECT_GT(first_seed_.divisions, 0);
   EXPECT_GT(first_seed_.venues, 0);
-  EXPECT_EQ(first_seed_.users, 7);
+  EXPECT_EQ(first_seed_.users, 8);  // one per role, and the grid worker of one compound
   EXPECT_EQ(first_seed_.password, epinet::testing::kDemoPassword);
   EXPECT_FALSE(first_seed_.password_generated);
 
@@ -110,7 +110,7 @@ TEST_F(SeedDemoTest, EverySeededDivisionHasAValidCodeAndParentLevel) {
 TEST_F(SeedDemoTest, OneAccountPerRoleBoundAsItsRoleRequires) {
   store::PageOf<store::User> users;
   db_->read([&](store::Connection& c) { users = store::list_users(c, {}, {}); });
-  EXPECT_EQ(users.total, 7);
+  EXPECT_EQ(users.total, 8);  // one per role, and the grid worker of one compound
   std::set<std::string> roles;
   for (const auto& u : users.items) {
     roles.insert(u.role);
@@ -127,6 +127,8 @@ TEST_F(SeedDemoTest, OneAccountPerRoleBoundAsItsRoleRequires) {
   EXPECT_EQ(user("venue_staff").venue_name, "晋中市民之家");
   EXPECT_EQ(user("clinician").venue_name, "晋中市第一人民医院");
   EXPECT_EQ(user("community_worker").division_name, "银海心悦社区");
+  EXPECT_EQ(user("grid_worker").role, "community_worker");
+  EXPECT_EQ(user("grid_worker").division_name, "鑫发小区");
 }
 
 class SeedDemoGeneratedPasswordTest : public DemoCityTest {

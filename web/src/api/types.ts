@@ -32,6 +32,17 @@ export const PERMISSIONS = [
   'handovers:write',
   'checkpoints:scan',
   'self:health',
+  'warning:read',
+  'warning:write',
+  'warning:import',
+  'management:read',
+  'management:write',
+  'management:enroll',
+  'community:read',
+  'community:write',
+  'pushlists:write',
+  'tracing:run',
+  'tracing:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -1,6 +1,14 @@
 import type { MessageSchema } from './zh-CN';
+import { en as managementEn } from './management';
+import { en as warningEn } from './warning';
+import { en as tracingEn } from './tracing';
+import { en as communityEn } from './community';
 
 const en: MessageSchema = {
+  management: managementEn,
+  warning: warningEn,
+  tracing: tracingEn,
+  community: communityEn,
   app: {
     name: 'epinet Epidemic Safety Net',
     tagline: 'Weaving the epidemic prevention safety net tight',
@@ -38,6 +46,19 @@ const en: MessageSchema = {
     venues: 'Venues',
     users: 'Users',
     audit: 'Audit log',
+    managementBoard: 'Management board',
+    managementCases: 'Managed people',
+    todos: 'My to-dos',
+    healthReport: 'Daily health report',
+    warning: 'Early warning',
+    alerts: 'Alerts',
+    warningImport: 'Import counts',
+    tracing: 'Contact tracing',
+    roster: 'Residents',
+    returnee: 'Returnee registration',
+    pushLists: 'Pushed lists',
+    pushTodo: 'My list items',
+    disinfection: 'Disinfection log',
   },
   header: {
     menu: 'Menu',
@@ -115,6 +136,14 @@ const en: MessageSchema = {
     'handovers:write': 'Close fever handovers',
     'checkpoints:scan': 'Check people in at a checkpoint',
     'self:health': 'See your and your household\'s health codes, declare trips',
+    'warning:read': 'See early warning',
+    'warning:write': 'Work alerts',
+    'warning:import': 'Import surveillance counts',
+    'tracing:read': 'Read trace results',
+    'tracing:run': 'Run contact tracing',
+    'community:read': 'See the community roster, lists and disinfection log',
+    'community:write': 'Keep the roster, register returnees, verify lists, log disinfection',
+    'pushlists:write': 'Push lists down to communities',
   },
   home: {
     welcome: 'Welcome, {name}',

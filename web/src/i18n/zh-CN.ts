@@ -1,5 +1,14 @@
 // Simplified Chinese, the default language. en.ts must have the same shape.
+import { zh as managementZh } from './management';
+import { zh as warningZh } from './warning';
+import { zh as tracingZh } from './tracing';
+import { zh as communityZh } from './community';
+
 const zhCN = {
+  management: managementZh,
+  warning: warningZh,
+  tracing: tracingZh,
+  community: communityZh,
   app: {
     name: 'epinet 疫情防控安全网',
     tagline: '全力以赴织牢疫情防控安全网',
@@ -37,6 +46,19 @@ const zhCN = {
     venues: '场所',
     users: '用户',
     audit: '审计日志',
+    managementBoard: '闭环看板',
+    managementCases: '闭环管理',
+    todos: '我的待办',
+    healthReport: '每日健康上报',
+    warning: '监测预警',
+    alerts: '预警处置',
+    warningImport: '监测数据导入',
+    tracing: '流调溯源',
+    roster: '居民花名册',
+    returnee: '返乡登记',
+    pushLists: '核查名单',
+    pushTodo: '名单核查任务',
+    disinfection: '消杀记录',
   },
   header: {
     menu: '菜单',
@@ -114,6 +136,14 @@ const zhCN = {
     'handovers:write': '办结发热人员移交',
     'checkpoints:scan': '在检查点扫码核验',
     'self:health': '查看本人及家人的健康码、申报行程',
+    'warning:read': '查看监测预警',
+    'warning:write': '处置预警',
+    'warning:import': '导入监测数据',
+    'tracing:read': '查看流调结果',
+    'tracing:run': '发起流调',
+    'community:read': '查看社区花名册、名单与消杀记录',
+    'community:write': '维护花名册、登记返乡人员、核查名单、记录消杀',
+    'pushlists:write': '下发核查名单',
   },
   home: {
     welcome: '{name}，您好',

@@ -4,6 +4,10 @@ import { ElMessage } from 'element-plus';
 import {
   Aim, DataAnalysis, Document, House, Location, OfficeBuilding, Postcard, User, UserFilled, Warning,
 } from '@element-plus/icons-vue';
+import { Bell, DataBoard, FirstAidKit, Tickets } from '@element-plus/icons-vue';
+import { AlarmClock, Monitor, Upload } from '@element-plus/icons-vue';
+import { Brush, Checked, List, Notebook, Van } from '@element-plus/icons-vue';
+import { Share } from '@element-plus/icons-vue';
 import { onUnauthorized } from '../api/http';
 import type { Permission } from '../api/types';
 import { i18n } from '../i18n';
@@ -14,6 +18,10 @@ import LoginView from '../views/LoginView.vue';
 
 export const NAV_KEYS = [
   'home', 'checkpoint', 'myCode', 'venueToday', 'persons', 'riskAreas', 'divisions', 'venues', 'users', 'audit',
+  'managementBoard', 'managementCases', 'todos', 'healthReport',
+  'warning', 'alerts', 'warningImport',
+  'roster', 'returnee', 'pushLists', 'pushTodo', 'disinfection',
+  'tracing',
 ] as const;
 export type NavKey = (typeof NAV_KEYS)[number];
 
@@ -78,6 +86,62 @@ const pages: RouteRecordRaw[] = [
     path: 'audit', name: 'audit', component: () => import('../views/AuditView.vue'),
     meta: { permission: 'audit:read', nav: { key: 'audit', icon: Document } },
   },
+  {
+    path: 'management/board', name: 'management-board', component: () => import('../views/ManagementBoardView.vue'),
+    meta: { permission: 'management:read', nav: { key: 'managementBoard', icon: DataBoard } },
+  },
+  {
+    path: 'management/cases', name: 'management-cases', component: () => import('../views/ManagementCasesView.vue'),
+    meta: { permission: 'management:read', nav: { key: 'managementCases', icon: Tickets } },
+  },
+  {
+    path: 'todos', name: 'todos', component: () => import('../views/TodoView.vue'),
+    meta: { permission: 'management:read', nav: { key: 'todos', icon: Bell } },
+  },
+  {
+    path: 'health-report', name: 'health-report', component: () => import('../views/HealthReportView.vue'),
+    meta: { permission: 'self:health', nav: { key: 'healthReport', icon: FirstAidKit } },
+  },
+  {
+    path: 'warning', name: 'warning', component: () => import('../views/WarningView.vue'),
+    meta: { permission: 'warning:read', nav: { key: 'warning', icon: Monitor } },
+  },
+  {
+    path: 'alerts', name: 'alerts', component: () => import('../views/AlertsView.vue'),
+    meta: { permission: 'warning:read', nav: { key: 'alerts', icon: AlarmClock } },
+  },
+  {
+    path: 'warning/import', name: 'warning-import', component: () => import('../views/WarningImportView.vue'),
+    meta: { permission: 'warning:import', nav: { key: 'warningImport', icon: Upload } },
+  },
+  {
+    path: 'roster', name: 'roster', component: () => import('../views/RosterView.vue'),
+    meta: { permission: 'community:read', nav: { key: 'roster', icon: Notebook } },
+  },
+  {
+    path: 'returnee', name: 'returnee', component: () => import('../views/ReturneeView.vue'),
+    meta: { permission: ['community:write', 'self:health'], nav: { key: 'returnee', icon: Van } },
+  },
+  {
+    path: 'push-lists', name: 'push-lists', component: () => import('../views/PushListsView.vue'),
+    meta: { permission: ['pushlists:write', 'community:read'], nav: { key: 'pushLists', icon: List } },
+  },
+  {
+    path: 'push-lists/:id(\\d+)', name: 'push-list', component: () => import('../views/PushListView.vue'),
+    meta: { permission: ['pushlists:write', 'community:read'] },
+  },
+  {
+    path: 'push-todo', name: 'push-todo', component: () => import('../views/PushListTodoView.vue'),
+    meta: { permission: 'community:write', nav: { key: 'pushTodo', icon: Checked } },
+  },
+  {
+    path: 'disinfection', name: 'disinfection', component: () => import('../views/DisinfectionView.vue'),
+    meta: { permission: 'community:read', nav: { key: 'disinfection', icon: Brush } },
+  },
+  {
+    path: 'tracing', name: 'tracing', component: () => import('../views/TracingView.vue'),
+    meta: { permission: 'tracing:read', nav: { key: 'tracing', icon: Share } },
+  },
   { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
 ];
 
@@ -89,6 +153,11 @@ export const router = createRouter({
     {
       path: '/board/:venueId(\\d+)', name: 'board', component: () => import('../views/BoardView.vue'),
       meta: { public: true, bare: true },
+    },
+    // The command center's wall screen (1920×1080): the warning dashboard, full screen.
+    {
+      path: '/warning/wall', name: 'warning-wall', component: () => import('../views/WarningView.vue'),
+      props: { wall: true }, meta: { permission: 'warning:read', bare: true },
     },
     { path: '/', component: AppLayout, children: pages },
   ],

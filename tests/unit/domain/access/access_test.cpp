@@ -12,28 +12,36 @@ namespace {
 // table on purpose.
 const std::map<std::string, std::set<std::string>> kExpected = {
     {"admin",
-     {"divisions:read", "divisions:write", "venues:read", "venues:write", "venues:policy", "users:read", "users:write",
+     {"management:read", "management:write", "management:enroll",
+      "divisions:read", "divisions:write", "venues:read", "venues:write", "venues:policy", "users:read", "users:write",
       "audit:read", "persons:read", "persons:write", "persons:reveal", "persons:state", "travel:write", "tests:write",
-      "riskareas:read", "riskareas:write", "handovers:write"}},
+      "riskareas:read", "riskareas:write", "handovers:write", "tracing:run", "tracing:read", "warning:read",
+      "warning:write", "warning:import", "community:read", "community:write", "pushlists:write"}},
     {"commander",
-     {"divisions:read", "venues:read", "venues:write", "venues:policy", "persons:read", "persons:reveal",
-      "persons:state", "riskareas:read", "riskareas:write", "handovers:write"}},
+     {"management:read", "management:write", "management:enroll",
+      "divisions:read", "venues:read", "venues:write", "venues:policy", "persons:read", "persons:reveal",
+      "persons:state", "riskareas:read", "riskareas:write", "handovers:write", "tracing:run", "tracing:read",
+      "warning:read", "warning:write", "warning:import", "community:read", "pushlists:write"}},
     {"venue_staff",
      {"divisions:read", "venues:read", "venues:policy", "checkpoints:scan", "handovers:write", "riskareas:read"}},
     {"community_worker",
-     {"divisions:read", "venues:read", "persons:read", "persons:write", "travel:write", "riskareas:read"}},
+     {"management:read", "management:write",
+      "divisions:read", "venues:read", "persons:read", "persons:write", "travel:write", "riskareas:read",
+      "community:read", "community:write"}},
     {"clinician",
      {"divisions:read", "venues:read", "checkpoints:scan", "handovers:write", "persons:lookup", "tests:write",
-      "riskareas:read"}},
+      "riskareas:read", "warning:import"}},
     {"lab", {"divisions:read", "venues:read", "persons:lookup", "tests:write", "riskareas:read"}},
     {"resident", {"self:health"}},
 };
 
 const std::vector<std::string> kAllPermissions = {
+    "management:read", "management:write", "management:enroll",
     "divisions:read", "divisions:write", "venues:read",    "venues:write",   "venues:policy",   "users:read",
     "users:write",    "audit:read",      "persons:read",   "persons:write",  "persons:reveal",  "persons:state",
     "persons:lookup", "travel:write",    "tests:write",    "riskareas:read", "riskareas:write", "handovers:write",
-    "checkpoints:scan", "self:health"};
+    "checkpoints:scan", "self:health", "tracing:run", "tracing:read", "warning:read", "warning:write", "warning:import",
+    "community:read", "community:write", "pushlists:write"};
 
 TEST(Access, EveryRoleIsInTheExpectedTable) {
   ASSERT_EQ(all_roles().size(), kExpected.size());

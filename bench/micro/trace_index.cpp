@@ -1,0 +1,268 @@
+// Contact tracing (run by bench/trace/run), on the simulator's stays from a
+// checkins.bin file (EPINET_TRACE_BENCH_FILE; at most EPINET_TRACE_BENCH_MAX
+// stays, default all):
+//
+//   TraceIndexBuild        building the TraceIndex from the records (memory,
+//                          not the store). Counters: stays, bytes per stay
+//                          (stay records alone and everything).
+//   TraceOneIndexCase      one index case (4-day window before a random
+//                          person's last day, no secondary tier): latency
+//                          per case. Counters: p50_us, p99_us, contacts.
+//   Trace1000WithSecondary 1,000 (EPINET_TRACE_BENCH_SECONDARY_CASES) random index
+//                          cases with their secondary contacts in one trace.
+//   TraceSql/engine:E      the same single-case question on a sample (the
+//                          first EPINET_TRACE_BENCH_SQL_MAX stays, default
+//                          2,000,000) in a migrated store with the schema's
+//                          indexes: E = sqlite (a file in TMPDIR), postgres
+//                          (EPINET_TRACE_BENCH_PG_URL, when set) and index
+//                          (the in-memory index over that same sample).
+//                          Counters: p50_us, p99_us.
+//   TraceAccuracy          a 20,000-person city over 21 days (seed 11, 10 + 10
+//                          seeds), every infector traced: the share of true
+//                          venue/coach/household transmissions whose infectee
+//                          is listed as a close contact, and contacts per
+//                          true infection (bench/trace/sim_accuracy.h).
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "domain/tracing/index.h"
+#include "domain/tracing/trace.h"
+#include "store/database.h"
+#include "store/migrations.h"
+#include "store/tracing.h"
+#include "bench/trace/sim_accuracy.h"
+
+namespace {
+
+namespace tr = epinet::domain::tracing;
+using epinet::Millis;
+
+struct Record {
+  uint32_t person, venue, t_in, dur_entrance;
+};
+
+struct Data {
+  int64_t epoch_ms = 0;
+  std::vector<Record> records;
+  uint32_t persons = 0, venues = 0;
+};
+
+const Data& data() {
+  static const Data d = [] {
+    Data x;
+    const char* path = std::getenv("EPINET_TRACE_BENCH_FILE");
+    if (!path) return x;
+    std::ifstream in(path, std::ios::binary);
+    char header[32];
+    in.read(header, sizeof header);
+    if (!in || std::memcmp(header, "EPSIMCK1", 8) != 0) return x;
+    int64_t epoch;
+    uint64_t count;
+    std::memcpy(&epoch, header + 16, 8);
+    std::memcpy(&count, header + 24, 8);
+    if (const char* m = std::getenv("EPINET_TRACE_BENCH_MAX")) count = std::min<uint64_t>(count, std::strtoull(m, nullptr, 10));
+    x.epoch_ms = epoch * 1000;
+    x.records.resize(count);
+    in.read(reinterpret_cast<char*>(x.records.data()), static_cast<std::streamsize>(count * sizeof(Record)));
+    x.records.resize(static_cast<size_t>(in.gcount()) / sizeof(Record));
+    for (const auto& r : x.records) {
+      x.persons = std::max(x.persons, r.person + 1);
+      x.venues = std::max(x.venues, r.venue + 1);
+    }
+    return x;
+  }();
+  return d;
+}
+
+Millis in_ms(const Record& r) { return data().epoch_ms + static_cast<Millis>(r.t_in) * 1000; }
+Millis out_ms(const Record& r) { return in_ms(r) + static_cast<Millis>(r.dur_entrance & 0xffffff) * 1000; }
+
+std::unique_ptr<tr::TraceIndex> build(size_t n) {
+  const auto& d = data();
+  auto ix = std::make_unique<tr::TraceIndex>();
+  for (uint32_t v = 0; v < d.venues; ++v) ix->add_venue(v + 1, "venue");
+  for (uint32_t p = 0; p < d.persons; ++p) ix->add_person(p + 1, 0);
+  for (size_t i = 0; i < n; ++i) ix->add_stay(d.records[i].person + 1, d.records[i].venue + 1, in_ms(d.records[i]), out_ms(d.records[i]));
+  ix->compact();
+  return ix;
+}
+
+tr::TraceIndex& full_index() {
+  static std::unique_ptr<tr::TraceIndex> ix = build(data().records.size());
+  return *ix;
+}
+
+// Random index cases: a person of a random record, the window the 4 days before that record's entry + 1 day.
+std::vector<tr::IndexCase> cases(size_t n, size_t records, uint64_t seed) {
+  std::vector<tr::IndexCase> out;
+  uint64_t x = seed;
+  for (size_t i = 0; i < n; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto& r = data().records[(x >> 11) % records];
+    out.push_back({static_cast<int64_t>(r.person) + 1, {in_ms(r) - 4 * tr::kDay, in_ms(r) + tr::kDay}});
+  }
+  return out;
+}
+
+void latency(benchmark::State& state, const tr::ContactSource& src, const std::vector<tr::IndexCase>& cs) {
+  tr::Rules rules;
+  rules.secondary = false;
+  std::vector<double> us;
+  size_t contacts = 0;
+  for (auto _ : state) {
+    us.clear();
+    contacts = 0;
+    for (const auto& c : cs) {
+      auto t0 = std::chrono::steady_clock::now();
+      auto r = tr::trace(src, {c}, rules, [&](int64_t) { return c.window.to; });
+      us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+      contacts += r.contacts.size();
+    }
+  }
+  std::sort(us.begin(), us.end());
+  state.counters["p50_us"] = us[us.size() / 2];
+  state.counters["p99_us"] = us[std::min(us.size() - 1, us.size() * 99 / 100)];
+  state.counters["contacts"] = static_cast<double>(contacts) / static_cast<double>(cs.size());
+}
+
+void TraceIndexBuild(benchmark::State& state) {
+  if (data().records.empty()) return state.SkipWithError("EPINET_TRACE_BENCH_FILE not set or unreadable");
+  for (auto _ : state) {
+    auto ix = build(data().records.size());
+    state.counters["stays"] = static_cast<double>(ix->stay_count());
+    state.counters["stay_bytes_per_stay"] = static_cast<double>(ix->stay_bytes()) / static_cast<double>(ix->stay_count());
+    state.counters["bytes_per_stay"] = static_cast<double>(ix->total_bytes()) / static_cast<double>(ix->stay_count());
+  }
+}
+BENCHMARK(TraceIndexBuild)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+void TraceOneIndexCase(benchmark::State& state) {
+  if (data().records.empty()) return state.SkipWithError("EPINET_TRACE_BENCH_FILE not set or unreadable");
+  auto& ix = full_index();
+  latency(state, ix, cases(2000, data().records.size(), 7));
+}
+BENCHMARK(TraceOneIndexCase)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void Trace1000WithSecondary(benchmark::State& state) {
+  if (data().records.empty()) return state.SkipWithError("EPINET_TRACE_BENCH_FILE not set or unreadable");
+  auto& ix = full_index();
+  size_t n_cases = 1000;
+  if (const char* m = std::getenv("EPINET_TRACE_BENCH_SECONDARY_CASES")) n_cases = std::strtoull(m, nullptr, 10);
+  auto cs = cases(n_cases, data().records.size(), 11);
+  tr::Rules rules;
+  size_t n = 0;
+  for (auto _ : state) {
+    auto r = tr::trace(ix, cs, rules, [&](int64_t) { return cs.front().window.to + tr::kDay; });
+    n = r.contacts.size();
+  }
+  state.counters["contacts"] = static_cast<double>(n);
+  state.counters["cases"] = static_cast<double>(cs.size());
+}
+BENCHMARK(Trace1000WithSecondary)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+size_t sql_sample() {
+  size_t n = 2'000'000;
+  if (const char* m = std::getenv("EPINET_TRACE_BENCH_SQL_MAX")) n = std::strtoull(m, nullptr, 10);
+  return std::min(n, data().records.size());
+}
+
+// Loads the sample into a migrated store (persons, venues, check-ins), in batches of multi-row INSERTs.
+void load_store(epinet::store::Database& db, size_t n) {
+  const auto& d = data();
+  epinet::store::migrate(db);
+  db.write([&](epinet::store::Connection& c) {
+    c.exec_script("INSERT INTO divisions (code, name, level, path, created_at, updated_at) VALUES ('999999', 'bench', 'city', '/1/', 0, 0)");
+    std::string sql;
+    for (uint32_t v = 0; v < d.venues; ++v) {
+      sql += (sql.empty() ? "INSERT INTO venues (id, name, type, division_id, division_path, created_at, updated_at) VALUES " : ",");
+      sql += "(" + std::to_string(v + 1) + ", 'v', 'venue', 1, '/1/', 0, 0)";
+      if (sql.size() > 200000 || v + 1 == d.venues) { c.exec_script(sql); sql.clear(); }
+    }
+    for (uint32_t p = 0; p < d.persons; ++p) {
+      sql += (sql.empty() ? "INSERT INTO persons (id, id_hash, id_enc, id_masked, name, division_id, division_path, household_id, state_changed_at, created_at, updated_at) VALUES " : ",");
+      sql += "(" + std::to_string(p + 1) + ", 'h" + std::to_string(p + 1) + "', '', '', 'p', 1, '/1/', " + std::to_string(p + 1) + ", 0, 0, 0)";
+      if (sql.size() > 200000 || p + 1 == d.persons) { c.exec_script(sql); sql.clear(); }
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const auto& r = d.records[i];
+      sql += (sql.empty() ? "INSERT INTO checkins (id, venue_id, entrance, direction, person_id, at, t_out, decision, reasons, mask, channel, rule_set_version) VALUES " : ",");
+      sql += "(" + std::to_string(i + 1) + "," + std::to_string(r.venue + 1) + ",'e','in'," + std::to_string(r.person + 1) + "," +
+             std::to_string(in_ms(r)) + "," + std::to_string(out_ms(r)) + ",'pass','[]',1,'code','bench')";
+      if (sql.size() > 400000 || i + 1 == n) { c.exec_script(sql); sql.clear(); }
+    }
+  });
+  db.read([&](epinet::store::Connection& c) { c.exec_script("ANALYZE"); });
+}
+
+void TraceSql(benchmark::State& state, const std::string& engine) {
+  if (data().records.empty()) return state.SkipWithError("EPINET_TRACE_BENCH_FILE not set or unreadable");
+  const size_t n = sql_sample();
+  auto cs = cases(200, n, 13);
+  if (engine == "index") {
+    static std::unique_ptr<tr::TraceIndex> ix = build(n);
+    return latency(state, *ix, cs);
+  }
+  std::string url;
+  if (engine == "sqlite") {
+    auto dir = std::filesystem::temp_directory_path() / ("epinet-trace-bench-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    url = "sqlite:" + (dir / "bench.db").string();
+  } else {
+    const char* pg = std::getenv("EPINET_TRACE_BENCH_PG_URL");
+    if (!pg) return state.SkipWithError("EPINET_TRACE_BENCH_PG_URL not set");
+    url = pg;
+  }
+  epinet::store::OpenOptions o;
+  o.pool_size = 1;
+  o.sqlite_synchronous = "OFF";
+  auto db = epinet::store::open_database(url, o);
+  load_store(*db, n);
+  db->read([&](epinet::store::Connection& c) {
+    epinet::store::SqlContactSource src(c);
+    latency(state, src, cs);
+  });
+  if (engine == "sqlite") std::filesystem::remove_all(std::filesystem::path(url.substr(7)).parent_path());
+}
+BENCHMARK_CAPTURE(TraceSql, index, std::string("index"))->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(TraceSql, sqlite, std::string("sqlite"))->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(TraceSql, postgres, std::string("postgres"))->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void TraceAccuracy(benchmark::State& state) {
+  epinet::bench::AccuracyReport rep;
+  for (auto _ : state) {
+    epinet::sim::Scenario s;
+    s.persons = 20000;
+    s.days = 21;
+    s.seed = 11;
+    s.seeds_imported = 10;
+    s.seeds_local = 10;
+    s.signal_history_days = 7;
+    epinet::sim::Simulator simulator(s, epinet::sim::days_from_civil(s.start_or_default()), 2);
+    rep = epinet::bench::evaluate_tracing(simulator, tr::Rules{});
+  }
+  state.counters["transmissions"] = static_cast<double>(rep.transmissions);
+  state.counters["listed"] = static_cast<double>(rep.listed);
+  state.counters["venue"] = static_cast<double>(rep.by_setting[0]);
+  state.counters["venue_listed"] = static_cast<double>(rep.listed_by_setting[0]);
+  state.counters["trip"] = static_cast<double>(rep.by_setting[1]);
+  state.counters["trip_listed"] = static_cast<double>(rep.listed_by_setting[1]);
+  state.counters["household"] = static_cast<double>(rep.by_setting[2]);
+  state.counters["household_listed"] = static_cast<double>(rep.listed_by_setting[2]);
+  state.counters["contacts_per_infection"] = rep.contacts_per_infection();
+  state.counters["infectors"] = static_cast<double>(rep.infectors);
+  state.counters["by_reference_onset"] = static_cast<double>(rep.infectors_by_reference);
+}
+BENCHMARK(TraceAccuracy)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+}  // namespace

@@ -1,0 +1,303 @@
+// `epinet trace`: batch contact tracing against the configured database, with
+// the server's engine (the in-memory index, built here from the store) or the
+// SQL reference query (--engine sql), a progress bar on stderr and the
+// contacts as CSV.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/time.h"
+#include "http/export.h"
+#include "service/tracing.h"
+#include "store/migrations.h"
+
+namespace epinet::cli {
+namespace {
+namespace tr = domain::tracing;
+
+struct TraceFlags {
+  std::string index, index_file, out, engine = "index", onset, as_of;
+  int64_t sample = 0;
+  uint64_t seed = 1;
+  bool progress = false, save = false, each = false;
+};
+
+// One line on stderr, redrawn at most ten times a second: bar, percent, phase.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool on) : on_(on), t0_(std::chrono::steady_clock::now()) {}
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
+  void show(double fraction, const std::string& phase) {
+    if (!on_) return;
+    const double now = seconds();
+    if (now - last_ < 0.1 && fraction < 1) return;
+    last_ = now;
+    const int width = 28, full = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * width);
+    std::string bar;
+    for (int i = 0; i < width; ++i) bar += i < full ? "█" : "░";
+    std::fprintf(stderr, "\r%s %3.0f%%  %-40s %6.1f s ", bar.c_str(), fraction * 100, phase.c_str(), now);
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  void done() {
+    if (drawn_) std::fprintf(stderr, "\r\033[K");
+    drawn_ = false;
+  }
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point t0_;
+  double last_ = -1;
+  bool drawn_ = false;
+};
+
+std::vector<int64_t> parse_ids(const std::string& text, const std::string& origin) {
+  std::vector<int64_t> ids;
+  std::string tok;
+  int line = 1;
+  auto flush = [&] {
+    while (!tok.empty() && (tok.back() == '\r' || tok.back() == ' ')) tok.pop_back();
+    size_t b = tok.find_first_not_of(' ');
+    tok = b == std::string::npos ? "" : tok.substr(b);
+    if (tok.empty()) return;
+    char* end = nullptr;
+    long long v = std::strtoll(tok.c_str(), &end, 10);
+    if (*end != '\0' || v <= 0) {
+      // A header row ("person_id") is allowed first.
+      if (!(ids.empty() && line == 1))
+        throw invalid("invalid_argument", origin + ":" + std::to_string(line) + ": '" + tok + "' is not a person id");
+    } else {
+      ids.push_back(v);
+    }
+    tok.clear();
+  };
+  bool first_field = true;
+  for (char ch : text) {
+    if (ch == '\n') {
+      flush();
+      ++line;
+      first_field = true;
+    } else if (ch == ',') {
+      if (origin == "--index") {
+        flush();
+      } else {
+        flush();
+        first_field = false;  // a CSV file: the first column only
+      }
+    } else if (first_field || origin == "--index") {
+      tok += ch;
+    }
+  }
+  flush();
+  return ids;
+}
+
+int run_trace(const TraceFlags& f, const std::function<Config()>& load_config) {
+  if ((f.index.empty() ? 0 : 1) + (f.index_file.empty() ? 0 : 1) + (f.sample > 0 ? 1 : 0) != 1)
+    throw invalid("invalid_argument", "give the index persons with one of --index ID,ID,…, --index-file FILE or --sample N");
+  if (f.save && f.each) throw invalid("invalid_argument", "--each traces for comparison only: leave out --save");
+  std::optional<Millis> onset;
+  if (!f.onset.empty()) {
+    onset = parse_iso8601(f.onset);
+    if (!onset) throw invalid("invalid_argument", "--onset must be an ISO 8601 time");
+  }
+  if (f.engine != "index" && f.engine != "sql") throw invalid("invalid_argument", "--engine must be index or sql");
+  std::vector<int64_t> ids;
+  if (!f.index.empty()) {
+    ids = parse_ids(f.index, "--index");
+  } else if (!f.index_file.empty()) {
+    std::ifstream in(f.index_file);
+    if (!in) throw invalid("invalid_argument", "cannot read " + f.index_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    ids = parse_ids(ss.str(), f.index_file);
+  }
+  Config config = load_config();
+  store::OpenOptions o;
+  o.pool_size = 2;
+  o.sqlite_synchronous = config.sqlite_synchronous;
+  auto db = store::open_database(config.database_url, o);
+  store::migrate(*db);
+  if (f.sample > 0) {
+    // A reproducible random sample of the registered persons (SplitMix64 over --seed).
+    std::vector<int64_t> all;
+    db->read([&](store::Connection& c) {
+      for (const auto& row : c.query("SELECT id FROM persons ORDER BY id").rows) all.push_back(store::as_int(row[0]));
+    });
+    uint64_t x = f.seed;
+    auto next = [&x] {
+      uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      return z ^ (z >> 31);
+    };
+    for (size_t i = 0; i < all.size() && static_cast<int64_t>(ids.size()) < f.sample; ++i) {
+      std::swap(all[i], all[i + next() % (all.size() - i)]);
+      ids.push_back(all[i]);
+    }
+  }
+  if (ids.empty()) throw invalid("invalid_argument", "no index person ids given");
+  const tr::Rules rules = service::tracing_rules(config);
+  Millis now = now_ms();
+  if (!f.as_of.empty()) {
+    auto t = parse_iso8601(f.as_of);
+    if (!t) throw invalid("invalid_argument", "--as-of must be an ISO 8601 time");
+    now = *t;
+  }
+  std::vector<service::IndexInput> in;
+  for (int64_t id : ids) in.push_back({id, onset, {}, {}});
+  service::PreparedTrace prepared;
+  db->read([&](store::Connection& c) { prepared = service::prepare_trace(c, rules, in, now); });
+
+  ProgressLine bar(f.progress || ::isatty(STDERR_FILENO));
+  std::unique_ptr<tr::TraceIndex> index;
+  double build_s = 0;
+  if (f.engine == "index") {
+    int64_t total = 0;
+    db->read([&](store::Connection& c) {
+      total = store::as_int(c.query("SELECT COUNT(*) FROM checkins WHERE direction = 'in'").rows[0][0]);
+    });
+    const Millis since = now - static_cast<Millis>(config.retention_days) * tr::kDay;
+    index = service::build_trace_index(*db, since, [&](int64_t n) {
+      bar.show(0.5 * static_cast<double>(n) / static_cast<double>(std::max<int64_t>(total, 1)),
+               "reading stays " + std::to_string(n / 1000) + " k");
+    });
+    build_s = bar.seconds();
+  }
+  tr::TraceResult result;
+  const double t0 = bar.seconds();
+  const double base = f.engine == "index" ? 0.5 : 0.0;
+  auto progress = [&](double x) { bar.show(base + (1 - base) * x, "tracing " + std::to_string(prepared.cases.size()) + " index cases"); };
+  auto control = [&](int64_t p) { return prepared.control_time(p); };
+  // --each: every index case traced alone; the rows say whose contact each is.
+  std::vector<int64_t> row_index;
+  auto run = [&](const tr::ContactSource& source) {
+    if (!f.each) {
+      result = tr::trace(source, prepared.cases, rules, control, progress);
+      return;
+    }
+    for (size_t i = 0; i < prepared.cases.size(); ++i) {
+      auto one = tr::trace(source, {prepared.cases[i]}, rules, control);
+      for (auto& k : one.contacts) {
+        row_index.push_back(prepared.cases[i].person_id);
+        result.contacts.push_back(std::move(k));
+      }
+      progress(static_cast<double>(i + 1) / static_cast<double>(prepared.cases.size()));
+    }
+  };
+  if (index) {
+    run(*index);
+  } else {
+    db->read([&](store::Connection& c) {
+      store::SqlContactSource sql(c);
+      run(sql);
+    });
+  }
+  const double trace_s = bar.seconds() - t0;
+  bar.done();
+
+  std::vector<store::TraceContactRow> rows;
+  int64_t job_id = 0, enrolled = 0;
+  if (f.save) {
+    service::Caller caller;
+    const char* user = std::getenv("USER");
+    caller.who.username = std::string("cli:") + (user ? user : "unknown");
+    caller.who.role = domain::Role::kAdmin;
+    caller.who.division_path = "/";
+    caller.client_addr = "local";
+    db->write([&](store::Connection& c) {
+      store::TraceJob j;
+      j.status = "done";
+      j.index_cases_json = "[]";
+      j.rules_version = rules.version();
+      j.rules_json = rules.describe_json();
+      j.engine = f.engine;
+      j.created_by_name = caller.who.username;
+      j.created_at = now;
+      job_id = store::insert_trace_job(c, j);
+      store::insert_trace_contacts(c, service::contact_rows(c, job_id, result));
+      j.id = job_id;
+      j.progress = 1;
+      j.close_count = static_cast<int64_t>(result.count(tr::ContactKind::kClose));
+      j.secondary_count = static_cast<int64_t>(result.count(tr::ContactKind::kSecondary));
+      j.companion_count = static_cast<int64_t>(result.count(tr::ContactKind::kCompanion));
+      enrolled = service::enroll_contacts(c, caller, job_id, result, prepared.reported_at, now_ms());
+      j.enrolled_count = enrolled;
+      j.finished_at = now_ms();
+      j.elapsed_ms = static_cast<int64_t>(trace_s * 1000);
+      store::finish_trace_job(c, j);
+      service::audit(c, caller, "tracing.job.finish", "tracing_job", std::to_string(job_id),
+                     "{\"engine\":\"" + f.engine + "\",\"contacts\":" + std::to_string(result.contacts.size()) + "}");
+    });
+  }
+  db->read([&](store::Connection& c) {
+    if (job_id) {
+      rows = store::list_trace_contacts(c, job_id, {});
+    } else {
+      rows = service::contact_rows(c, 0, result);
+      store::fill_contact_people(c, rows);
+    }
+  });
+  auto table = service::contacts_table(rows);
+  if (f.each) {
+    table[0].insert(table[0].begin(), "index_person_id");
+    for (size_t i = 0; i < row_index.size(); ++i)
+      table[i + 1].insert(table[i + 1].begin(), std::to_string(row_index[i]));
+  }
+  const std::string csv = http::to_csv(table);
+  if (f.out.empty() || f.out == "-") {
+    std::cout << csv;
+  } else {
+    std::ofstream out(f.out, std::ios::binary);
+    if (!out) throw invalid("invalid_argument", "cannot write " + f.out);
+    out << csv;
+    if (!out.flush()) throw invalid("invalid_argument", "cannot write " + f.out);
+  }
+  char line[400];
+  std::snprintf(line, sizeof line,
+                "epinet trace: %zu index cases, %zu close, %zu secondary, %zu companion contacts (engine %s, rules %s) "
+                "in %.3f s",
+                prepared.cases.size(), result.count(tr::ContactKind::kClose), result.count(tr::ContactKind::kSecondary),
+                result.count(tr::ContactKind::kCompanion), f.engine.c_str(), rules.version().c_str(), trace_s);
+  std::cerr << line;
+  if (index)
+    std::cerr << "; index of " << index->stay_count() << " stays built in " << std::lround(build_s * 1000) << " ms";
+  if (job_id) std::cerr << "; saved as job " << job_id << ", " << enrolled << " handed to management";
+  if (!f.out.empty() && f.out != "-") std::cerr << " → " << f.out;
+  std::cerr << "\n";
+  return 0;
+}
+
+}  // namespace
+
+Command add_trace_command(CLI::App& root) {
+  auto flags = std::make_shared<TraceFlags>();
+  Command c;
+  c.app = root.add_subcommand("trace", "trace the contacts of index cases in the database (docs/tracing.md)");
+  auto* a = c.app;
+  a->add_option("--index", flags->index, "index person ids, comma-separated");
+  a->add_option("--index-file", flags->index_file, "a file of index person ids (one a line, or a CSV's first column)");
+  a->add_option("--out", flags->out, "write the contacts as CSV here (default: standard output)");
+  a->add_option("--engine", flags->engine, "index (the server's in-memory index, default) or sql (the reference query)")
+      ->check(CLI::IsMember({"index", "sql"}));
+  a->add_option("--sample", flags->sample, "trace a random sample of N registered persons (reproducible with --seed)");
+  a->add_option("--seed", flags->seed, "the sample's random seed (default 1)");
+  a->add_option("--onset", flags->onset,
+                "symptom onset (ISO 8601) for every index person, when the store has no positive sample: what-if tracing");
+  a->add_option("--as-of", flags->as_of, "trace as at this time (ISO 8601; default now): open windows end here");
+  a->add_flag("--each", flags->each, "trace each index person alone (rows gain index_person_id): for comparisons");
+  a->add_flag("--save", flags->save, "keep the result as a trace job and hand every contact to closed-loop management");
+  a->add_flag("--progress", flags->progress, "draw the progress bar even when stderr is not a terminal");
+  c.run = [flags](const std::function<Config()>& load) { return run_trace(*flags, load); };
+  return c;
+}
+
+}  // namespace epinet::cli

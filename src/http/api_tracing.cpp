@@ -1,0 +1,201 @@
+// /api/v1/tracing: trace jobs, their contacts (JSON, CSV, XLSX), the index's
+// state, and the ledger imports (venue-code scans, coach manifests).
+#include "core/error.h"
+#include "http/export.h"
+#include "http/json_io.h"
+#include "service/tracing.h"
+
+namespace epinet::http {
+namespace {
+
+json::object job_json(const store::TraceJob& j) {
+  json::value cases;
+  try {
+    cases = json::parse(j.index_cases_json);
+  } catch (const std::exception&) {
+    cases = json::array();
+  }
+  json::value rules;
+  try {
+    rules = json::parse(j.rules_json);
+  } catch (const std::exception&) {
+    rules = json::object();
+  }
+  auto t = [](const std::optional<Millis>& v) { return v ? json::value(iso8601(*v)) : json::value(nullptr); };
+  return {{"job_id", j.id},
+          {"status", j.status},
+          {"progress", j.progress},
+          {"index_cases", std::move(cases)},
+          {"rules_version", j.rules_version},
+          {"rules", std::move(rules)},
+          {"counts", json::object{{"close", j.close_count},
+                                  {"secondary", j.secondary_count},
+                                  {"companion", j.companion_count},
+                                  {"enrolled", j.enrolled_count}}},
+          {"error", j.error.empty() ? json::value(nullptr) : json::value(j.error)},
+          {"created_by", j.created_by_name},
+          {"created_at", iso8601(j.created_at)},
+          {"started_at", t(j.started_at)},
+          {"finished_at", t(j.finished_at)},
+          {"elapsed_ms", j.elapsed_ms ? json::value(*j.elapsed_ms) : json::value(nullptr)}};
+}
+
+json::object contact_json(const store::TraceContactRow& x) {
+  json::value evidence;
+  try {
+    evidence = json::parse(x.evidence_json);
+  } catch (const std::exception&) {
+    evidence = json::array();
+  }
+  return {{"person_id", x.person_id},
+          {"name", x.name},
+          {"id_masked", x.id_masked},
+          {"district", x.division_name},
+          {"division_path", x.division_path},
+          {"manage_status", x.manage_status},
+          {"kind", x.kind},
+          {"first_exposure", iso8601(x.first_exposure)},
+          {"last_exposure", iso8601(x.last_exposure)},
+          {"via_person_id", x.via_person_id},
+          {"setting", x.setting},
+          {"place_id", x.place_id},
+          {"evidence", std::move(evidence)}};
+}
+
+store::TraceContactFilter contact_filter(const Request& req) {
+  store::TraceContactFilter f;
+  f.kind = query_str(req, "kind");
+  if (!f.kind.empty() && f.kind != "close" && f.kind != "secondary" && f.kind != "companion")
+    throw invalid("invalid_query", "kind must be close, secondary or companion");
+  f.via = query_int(req, "via");
+  f.within_path = query_str(req, "division_path");
+  return f;
+}
+
+std::optional<Millis> opt_time(const json::object& o, std::string_view key) {
+  auto s = opt_string(o, key, 40);
+  if (!s) return std::nullopt;
+  auto t = parse_iso8601(*s);
+  if (!t) throw invalid("invalid_field", std::string(key) + " must be an ISO 8601 time");
+  return t;
+}
+
+service::TracingService& tracing(service::Runtime& rt) {
+  if (!rt.tracing) throw Error(ErrorKind::kUnavailable, "unavailable", "tracing is not running");
+  return *rt.tracing;
+}
+
+Response import_response(const service::TracingService::ImportReport& r) {
+  json::array rows;
+  for (const auto& [line, msg] : r.errors) rows.push_back(json::object{{"line", line}, {"message", msg}});
+  if (!r.errors.empty())
+    return object_response(
+        422, {{"error", json::object{{"code", "invalid_rows"},
+                                     {"message", std::to_string(r.errors.size()) + " rows are not valid: nothing was imported"},
+                                     {"rows", std::move(rows)}}}});
+  return object_response(200, {{"imported", r.imported}, {"errors", json::array()}});
+}
+
+}  // namespace
+
+void register_tracing_routes(App& app) {
+  auto& rt = *app.runtime;
+  if (!rt.tracing) rt.tracing = std::make_unique<service::TracingService>(rt);
+  auto& r = app.router;
+  r.add({"POST", "/api/v1/tracing/jobs", Access::kPermission, "tracing:run", "tracing",
+         "Start a trace job from index persons: {\"index_person_ids\":[…]} and optionally \"cases\" "
+         "[{person_id, onset, first_positive, isolated_at}] that set an index case's course; runs in the background",
+         "", "", 202, {}, [&rt](RouteContext& ctx) {
+           auto b = parse_body(ctx.req, {"index_person_ids", "cases"});
+           std::vector<service::IndexInput> in;
+           if (auto ids = b.if_contains("index_person_ids")) {
+             if (!ids->is_array()) throw invalid("invalid_field", "index_person_ids must be an array of person ids");
+             for (const auto& v : ids->as_array()) {
+               if (!v.is_int64() || v.as_int64() <= 0)
+                 throw invalid("invalid_field", "index_person_ids must be an array of person ids");
+               in.push_back({v.as_int64(), {}, {}, {}});
+             }
+           }
+           if (auto cases = b.if_contains("cases")) {
+             if (!cases->is_array()) throw invalid("invalid_field", "cases must be an array");
+             for (const auto& v : cases->as_array()) {
+               if (!v.is_object()) throw invalid("invalid_field", "cases must be an array of objects");
+               const auto& o = v.as_object();
+               auto id = opt_int(o, "person_id");
+               if (!id || *id <= 0) throw invalid("invalid_field", "every case needs a person_id");
+               service::IndexInput x{*id, opt_time(o, "onset"), opt_time(o, "first_positive"), opt_time(o, "isolated_at")};
+               auto same = std::find_if(in.begin(), in.end(), [&](const auto& y) { return y.person_id == *id; });
+               if (same == in.end())
+                 in.push_back(x);
+               else
+                 *same = x;
+             }
+           }
+           int64_t id = tracing(rt).submit(*ctx.caller, in);
+           return object_response(202, {{"job_id", id}});
+         }});
+  r.add({"GET", "/api/v1/tracing/jobs", Access::kPermission, "tracing:read", "tracing",
+         "Trace jobs, newest first (without contacts)", "", "", 200, {"page", "page_size"},
+         [&rt](RouteContext& ctx) {
+           auto p = page_of(ctx.req);
+           auto page = tracing(rt).list(*ctx.caller, p);
+           json::array items;
+           for (const auto& j : page.items) items.push_back(job_json(j));
+           return object_response(200, {{"items", std::move(items)}, {"total", page.total}, {"page", p.page},
+                                        {"page_size", p.page_size}});
+         }});
+  r.add({"GET", "/api/v1/tracing/jobs/{id}", Access::kPermission, "tracing:read", "tracing",
+         "A trace job: status, progress and, once done, every contact in the caller's jurisdiction with its evidence "
+         "(an audited read); filters kind, via (person id), division_path",
+         "", "", 200, {"kind", "via", "division_path"}, [&rt](RouteContext& ctx) {
+           auto v = tracing(rt).get(*ctx.caller, ctx.id_param(0), true, contact_filter(ctx.req));
+           auto o = job_json(v.job);
+           json::array contacts;
+           for (const auto& x : v.contacts) contacts.push_back(contact_json(x));
+           o["contacts"] = std::move(contacts);
+           return object_response(200, o);
+         }});
+  r.add({"GET", "/api/v1/tracing/jobs/{id}/contacts", Access::kPermission, "tracing:read", "tracing",
+         "A trace job's contacts as a table: ?format=csv|xlsx (an audited read); filters as for the job", "", "", 200,
+         {"format", "kind", "via", "division_path"}, [&rt](RouteContext& ctx) {
+           const int64_t id = ctx.id_param(0);
+           auto v = tracing(rt).get(*ctx.caller, id, true, contact_filter(ctx.req));
+           std::string format = query_str(ctx.req, "format");
+           return table_response(service::contacts_table(v.contacts), format.empty() ? "csv" : format,
+                                 "tracing-job-" + std::to_string(id));
+         }});
+  r.add({"GET", "/api/v1/tracing/index", Access::kPermission, "tracing:read", "tracing",
+         "The trace index: ready, stays, persons, trips, memory, build time, and the rules in force", "", "",
+         200, {}, [&rt](RouteContext&) {
+           auto s = tracing(rt).stats();
+           const auto& rules = tracing(rt).rules();
+           return object_response(
+               200, {{"ready", s.ready},
+                     {"stays", s.stays},
+                     {"persons", s.persons},
+                     {"trips", s.trips},
+                     {"stay_bytes", s.stay_bytes},
+                     {"total_bytes", s.total_bytes},
+                     {"bytes_per_stay", s.stays ? static_cast<double>(s.total_bytes) / static_cast<double>(s.stays) : 0.0},
+                     {"build_ms", s.build_ms},
+                     {"rules_version", rules.version()},
+                     {"rules", json::parse(rules.describe_json())}});
+         }});
+  r.add({"POST", "/api/v1/tracing/imports/venue-scans", Access::kPermission, "tracing:run", "tracing",
+         "Import venue-code scans (场所码) in bulk: CSV or XLSX with venue_id, person_id or id_number, scanned_at and "
+         "optionally left_at (ISO 8601; no zone = local time). A file with any bad row is refused whole (422)",
+         "", "StayImport", 200, {}, [&rt](RouteContext& ctx) {
+           require_table_upload(ctx.req);
+           return import_response(tracing(rt).import_venue_scans(*ctx.caller, ctx.req.body));
+         }});
+  r.add({"POST", "/api/v1/tracing/imports/trips", Access::kPermission, "tracing:run", "tracing",
+         "Import coach trips with seat manifests: CSV or XLSX with trip_id, vehicle, route, departure, arrival "
+         "(Unix seconds or ISO 8601), person_id or id_number, seat_row (0 = crew), seat_col, crew. Refused whole on "
+         "any bad row (422)",
+         "", "StayImport", 200, {}, [&rt](RouteContext& ctx) {
+           require_table_upload(ctx.req);
+           return import_response(tracing(rt).import_trips(*ctx.caller, ctx.req.body));
+         }});
+}
+
+}  // namespace epinet::http

@@ -1,0 +1,647 @@
+#include "service/tracing.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "core/error.h"
+#include "core/table_file.h"
+#include "domain/person/identity.h"
+#include "service/management.h"
+#include "store/people.h"
+
+namespace epinet::service {
+namespace json = boost::json;
+namespace tr = domain::tracing;
+
+tr::Rules tracing_rules(const Config& config) { return tr::rules_from_settings(config.raw); }
+
+// ---- preparing a trace -----------------------------------------------------------
+
+Millis PreparedTrace::control_time(int64_t person) const {
+  auto it = controlled.find(person);
+  return it == controlled.end() ? now : std::min(it->second, now);
+}
+
+PreparedTrace prepare_trace(store::Connection& c, const tr::Rules& rules, const std::vector<IndexInput>& in,
+                            Millis now) {
+  PreparedTrace p;
+  p.now = now;
+  p.reported_at = now;
+  std::set<int64_t> seen;
+  for (const auto& x : in) {
+    if (!seen.insert(x.person_id).second) continue;
+    if (!store::find_person(c, x.person_id)) throw not_found("person " + std::to_string(x.person_id));
+    tr::CaseCourse course = store::case_course(c, x.person_id);
+    if (x.onset) course.onset = x.onset;
+    if (x.first_positive) course.first_positive = x.first_positive;
+    if (x.isolated_at) course.isolated_at = x.isolated_at;
+    auto w = tr::exposure_window(course, rules, now);
+    if (!w)
+      throw invalid("no_exposure_window", "person " + std::to_string(x.person_id) +
+                                              " has no positive sample on record: give onset or first_positive");
+    p.cases.push_back({x.person_id, *w});
+    p.window_sources.push_back(course.onset ? "onset" : "first_positive");
+    if (course.isolated_at) p.reported_at = std::min(p.reported_at, *course.isolated_at);
+  }
+  if (p.cases.empty()) throw invalid("missing_field", "index_person_ids must name at least one person");
+  for (const auto& row : c.query("SELECT id, state_changed_at FROM persons WHERE case_status <> 'none' OR "
+                                 "manage_status <> 'none'")
+                             .rows)
+    p.controlled[store::as_int(row[0])] = store::as_int(row[1]);
+  return p;
+}
+
+std::unique_ptr<tr::TraceIndex> build_trace_index(store::Database& db, Millis since,
+                                                  const std::function<void(int64_t)>& progress) {
+  auto ix = std::make_unique<tr::TraceIndex>();
+  db.read([&](store::Connection& c) {
+    store::scan_venue_types(c, [&](int64_t id, const std::string& type) { ix->add_venue(id, type); });
+    store::scan_households(c, [&](int64_t p, int64_t h) { ix->add_person(p, h); });
+    int64_t n = 0;
+    store::scan_stays(c, since, [&](const store::TraceStay& s) {
+      ix->add_stay(s.person_id, s.venue_id, s.in, s.out);
+      if (progress && ++n % 100000 == 0) progress(n);
+    });
+    store::scan_trips(c, since, [&](const tr::TripInfo& t) { ix->add_trip(t); },
+                      [&](const tr::SeatInfo& s) { ix->add_seat(s); });
+  });
+  ix->compact();
+  return ix;
+}
+
+// ---- contacts as rows -------------------------------------------------------------
+
+std::vector<store::TraceContactRow> contact_rows(store::Connection& c, int64_t job_id, const tr::TraceResult& r) {
+  std::unordered_map<int64_t, std::string> venue_names, trip_names;
+  for (const auto& row : c.query("SELECT id, name FROM venues").rows)
+    venue_names[store::as_int(row[0])] = store::as_text(row[1]);
+  std::set<int64_t> trips;
+  for (const auto& k : r.contacts)
+    for (const auto& e : k.evidence)
+      if (e.setting == tr::Setting::kTrip) trips.insert(e.place_id);
+  for (int64_t t : trips) {
+    auto q = c.query("SELECT vehicle, route FROM trips WHERE id = ?", {t});
+    if (!q.empty()) trip_names[t] = store::as_text(q.rows[0][0]) + " " + store::as_text(q.rows[0][1]);
+  }
+  auto place = [&](const tr::Exposure& e) -> std::string {
+    if (e.setting == tr::Setting::kVenue) return venue_names[e.place_id];
+    if (e.setting == tr::Setting::kTrip) return trip_names[e.place_id];
+    return "家庭 household " + std::to_string(e.place_id);
+  };
+  std::vector<store::TraceContactRow> rows;
+  rows.reserve(r.contacts.size());
+  for (const auto& k : r.contacts) {
+    store::TraceContactRow x;
+    x.job_id = job_id;
+    x.person_id = k.person_id;
+    x.kind = tr::kind_name(k.kind);
+    x.first_exposure = k.first_exposure;
+    x.last_exposure = k.last_exposure;
+    const auto& first = k.evidence.front();
+    x.via_person_id = first.via;
+    x.setting = tr::setting_name(first.setting);
+    x.place_id = first.place_id;
+    json::array ev;
+    for (const auto& e : k.evidence) {
+      json::object o{{"via", e.via},
+                     {"setting", tr::setting_name(e.setting)},
+                     {"place_id", e.place_id},
+                     {"place", place(e)},
+                     {"from", iso8601(e.from)},
+                     {"to", iso8601(e.to)},
+                     {"overlap_s", e.overlap / 1000}};
+      if (e.setting == tr::Setting::kTrip) {
+        o["seat_row"] = e.seat_row;
+        o["seat_col"] = e.seat_col;
+      }
+      ev.push_back(std::move(o));
+    }
+    x.evidence_json = json::serialize(ev);
+    rows.push_back(std::move(x));
+  }
+  return rows;
+}
+
+int64_t enroll_contacts(store::Connection& c, const Caller& caller, int64_t job_id, const tr::TraceResult& r,
+                        Millis reported_at, Millis now) {
+  std::vector<Enrollment> in;
+  in.reserve(r.contacts.size());
+  for (const auto& k : r.contacts) {
+    Enrollment e;
+    e.person_id = k.person_id;
+    e.measure = k.kind == tr::ContactKind::kClose       ? "close_contact"
+                : k.kind == tr::ContactKind::kSecondary ? "secondary_contact"
+                                                        : "companion";
+    e.exposure_at = std::min(k.last_exposure, now);  // a stay still open ends, for the schedule, now
+    e.case_reported_at = reported_at;
+    e.source = "tracing_job:" + std::to_string(job_id);
+    const auto& f = k.evidence.front();
+    e.note = std::string(tr::kind_name(k.kind)) + " via " + std::to_string(f.via) + " (" + tr::setting_name(f.setting) +
+             " " + std::to_string(f.place_id) + ", " + iso8601(f.from) + ")";
+    in.push_back(std::move(e));
+  }
+  if (in.empty()) return 0;
+  return static_cast<int64_t>(enroll_managed(c, caller, in, now).size());
+}
+
+std::vector<std::vector<std::string>> contacts_table(const std::vector<store::TraceContactRow>& rows) {
+  std::vector<std::vector<std::string>> t;
+  t.push_back({"person_id", "name", "id_masked", "district", "kind", "first_exposure", "last_exposure", "via_person_id",
+               "setting", "place", "overlap_min", "evidence"});
+  for (const auto& x : rows) {
+    std::string place, overlap;
+    try {
+      auto ev = json::parse(x.evidence_json).as_array();
+      if (!ev.empty()) {
+        place = json::value_to<std::string>(ev[0].at("place"));
+        char b[32];
+        std::snprintf(b, sizeof b, "%.1f", static_cast<double>(ev[0].at("overlap_s").to_number<int64_t>()) / 60.0);
+        overlap = b;
+      }
+    } catch (const std::exception&) {
+    }
+    t.push_back({std::to_string(x.person_id), x.name, x.id_masked, x.division_name, x.kind, iso8601(x.first_exposure),
+                 iso8601(x.last_exposure), std::to_string(x.via_person_id), x.setting, place, overlap,
+                 x.evidence_json});
+  }
+  return t;
+}
+
+// ---- the service ---------------------------------------------------------------------
+
+class TracingService::LockedSource : public tr::ContactSource {
+ public:
+  explicit LockedSource(const TracingService& s) : s_(s) {}
+  void exposures(int64_t person, Millis from, Millis to, const tr::Rules& rules,
+                 std::vector<tr::Exposure>& out) const override {
+    std::shared_lock lock(s_.index_mu_);
+    s_.index_->exposures(person, from, to, rules, out);
+  }
+
+ private:
+  const TracingService& s_;
+};
+
+TracingService::TracingService(Runtime& rt) : rt_(rt), rules_(tracing_rules(rt.config)) {}
+
+TracingService::~TracingService() {
+  {
+    std::lock_guard lock(hook_->mu);
+    hook_->service = nullptr;
+  }
+  {
+    std::lock_guard lock(jobs_mu_);
+    stop_ = true;
+  }
+  jobs_cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+  if (builder_.joinable()) builder_.join();
+}
+
+void TracingService::start() {
+  rt_.db.write([&](store::Connection& c) {
+    if (store::fail_unfinished_trace_jobs(c, now_ms()) > 0) {
+      Caller system{{}, "local"};
+      system.who.username = "epinet tracing";
+      audit(c, system, "tracing.job.interrupted", "tracing_job", "");
+    }
+  });
+  hook_->service = this;
+  rt_.writer.after_commit = [hook = hook_](const std::vector<CheckinWriter::Item>& batch) {
+    std::lock_guard lock(hook->mu);
+    if (hook->service) hook->service->on_checkins(batch);
+  };
+  builder_ = std::thread([this] {
+    auto t0 = std::chrono::steady_clock::now();
+    const Millis since = now_ms() - static_cast<Millis>(rt_.config.retention_days) * tr::kDay;
+    std::unique_ptr<tr::TraceIndex> ix;
+    try {
+      ix = build_trace_index(rt_.db, since);
+    } catch (const std::exception& e) {
+      spdlog::error(R"({{"type":"trace_index_failed","error":{}}})", json::serialize(json::string(e.what())));
+      ix = std::make_unique<tr::TraceIndex>();
+    }
+    {
+      std::unique_lock lock(index_mu_);
+      index_ = std::move(ix);
+      // Check-ins committed while the store was read: add those the scan missed.
+      for (const auto& it : pending_) {
+        const auto& k = it.checkin;
+        if (!k.person_id) continue;
+        if (it.close_stay) index_->close_stay(*k.person_id, k.venue_id, k.at);
+        if (k.direction == "in" && k.decision == "pass" && !index_->has_stay(*k.person_id, k.venue_id, k.at))
+          index_->add_stay(*k.person_id, k.venue_id, k.at, k.t_out);
+      }
+      pending_.clear();
+      ready_ = true;
+    }
+    build_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    std::shared_lock lock(index_mu_);
+    spdlog::info(R"({{"type":"trace_index_built","stays":{},"persons":{},"trips":{},"bytes":{},"ms":{}}})",
+                 index_->stay_count(), index_->person_count(), index_->trip_count(), index_->total_bytes(),
+                 build_ms_.load());
+  });
+  worker_ = std::thread([this] { worker(); });
+}
+
+void TracingService::on_checkins(const std::vector<CheckinWriter::Item>& batch) {
+  std::unique_lock lock(index_mu_);
+  if (!index_) {
+    for (const auto& it : batch) pending_.push_back(CheckinWriter::Item{it.checkin, std::nullopt, it.close_stay, {}});
+    return;
+  }
+  for (const auto& it : batch) {
+    const auto& k = it.checkin;
+    if (!k.person_id) continue;
+    if (it.close_stay) index_->close_stay(*k.person_id, k.venue_id, k.at);
+    if (k.direction == "in" && k.decision == "pass") index_->add_stay(*k.person_id, k.venue_id, k.at, k.t_out);
+  }
+}
+
+void TracingService::on_purge(Millis cutoff) {
+  std::unique_lock lock(index_mu_);
+  if (index_) index_->purge_before(cutoff);
+}
+
+int64_t TracingService::submit(const Caller& caller, const std::vector<IndexInput>& in) {
+  if (in.empty()) throw invalid("missing_field", "index_person_ids must name at least one person");
+  if (in.size() > 10000) throw invalid("too_many", "at most 10,000 index persons per job");
+  const Millis now = now_ms();
+  Job job{0, caller, {}};
+  rt_.db.write([&](store::Connection& c) {
+    for (const auto& x : in) {
+      auto p = store::find_person(c, x.person_id);
+      if (!p) throw not_found("person " + std::to_string(x.person_id));
+      require_within(caller, {p->division_path, std::nullopt});
+    }
+    job.prepared = prepare_trace(c, rules_, in, now);
+    json::array cases;
+    for (size_t i = 0; i < job.prepared.cases.size(); ++i) {
+      const auto& k = job.prepared.cases[i];
+      cases.push_back(json::object{{"person_id", k.person_id},
+                                   {"from", iso8601(k.window.from)},
+                                   {"to", iso8601(k.window.to)},
+                                   {"window_source", job.prepared.window_sources[i]}});
+    }
+    store::TraceJob j;
+    j.status = "queued";
+    j.index_cases_json = json::serialize(cases);
+    j.rules_version = rules_.version();
+    j.rules_json = rules_.describe_json();
+    j.engine = "index";
+    if (caller.who.user_id) j.created_by = caller.who.user_id;
+    j.created_by_name = caller.who.username;
+    j.created_at = now;
+    job.id = store::insert_trace_job(c, j);
+    audit(c, caller, "tracing.job.create", "tracing_job", std::to_string(job.id),
+          json::serialize(json::object{{"index_cases", job.prepared.cases.size()}, {"rules_version", j.rules_version}}));
+  });
+  const int64_t id = job.id;
+  {
+    std::lock_guard lock(jobs_mu_);
+    queue_.push_back(std::move(job));
+  }
+  jobs_cv_.notify_one();
+  return id;
+}
+
+void TracingService::worker() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(jobs_mu_);
+      jobs_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (stop_) return;  // queued jobs stay "queued" and are marked interrupted at the next start
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    try {
+      run_job(job);
+    } catch (const std::exception& e) {
+      spdlog::error(R"({{"type":"trace_job_failed","job":{},"error":{}}})", job.id,
+                    json::serialize(json::string(e.what())));
+      try {
+        rt_.db.write([&](store::Connection& c) {
+          auto j = store::find_trace_job(c, job.id);
+          if (!j) return;
+          j->status = "failed";
+          j->error = e.what();
+          j->finished_at = now_ms();
+          store::finish_trace_job(c, *j);
+        });
+      } catch (const std::exception&) {
+      }
+    }
+  }
+}
+
+void TracingService::run_job(Job& job) {
+  // Wait for the index (it is being built at start).
+  while (!ready_.load()) {
+    std::unique_lock lock(jobs_mu_);
+    if (jobs_cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return stop_; })) return;
+  }
+  const Millis started = now_ms();
+  rt_.db.write([&](store::Connection& c) { store::set_trace_job_running(c, job.id, started); });
+  auto t0 = std::chrono::steady_clock::now();
+  double last = 0;
+  LockedSource source(*this);
+  auto result = tr::trace(
+      source, job.prepared.cases, rules_, [&](int64_t p) { return job.prepared.control_time(p); },
+      [&](double f) {
+        if (f - last < 0.1 || f >= 1.0) return;
+        last = f;
+        rt_.db.write([&](store::Connection& c) { store::set_trace_job_progress(c, job.id, f); });
+      });
+  const int64_t elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  store::TraceJob done;
+  rt_.db.write([&](store::Connection& c) {
+    store::insert_trace_contacts(c, contact_rows(c, job.id, result));
+    done = *store::find_trace_job(c, job.id);
+    done.status = "running";  // "done" once the contacts are handed over (below)
+    done.progress = 0.99;
+    done.close_count = static_cast<int64_t>(result.count(tr::ContactKind::kClose));
+    done.secondary_count = static_cast<int64_t>(result.count(tr::ContactKind::kSecondary));
+    done.companion_count = static_cast<int64_t>(result.count(tr::ContactKind::kCompanion));
+    done.finished_at = now_ms();
+    done.elapsed_ms = elapsed;
+    store::finish_trace_job(c, done);
+    audit(c, job.caller, "tracing.job.finish", "tracing_job", std::to_string(job.id),
+          json::serialize(json::object{{"close", done.close_count},
+                                       {"secondary", done.secondary_count},
+                                       {"companion", done.companion_count},
+                                       {"elapsed_ms", elapsed}}));
+  });
+  // The hand-over to closed-loop management, in its own transaction: should it
+  // fail, the contacts found stay on record and the job says why.
+  done.status = "done";
+  done.progress = 1;
+  try {
+    rt_.db.write([&](store::Connection& c) {
+      done.enrolled_count = enroll_contacts(c, job.caller, job.id, result, job.prepared.reported_at, now_ms());
+      store::finish_trace_job(c, done);
+    });
+    for (const auto& k : result.contacts) rt_.note_state_change(k.person_id, now_ms());
+  } catch (const std::exception& e) {
+    rt_.db.write([&](store::Connection& c) {
+      done.error = std::string("enrollment failed: ") + e.what();
+      store::finish_trace_job(c, done);
+    });
+  }
+}
+
+TraceJobView TracingService::get(const Caller& caller, int64_t id, bool with_contacts,
+                                  const store::TraceContactFilter& f) {
+  TraceJobView v;
+  auto fetch = [&](store::Connection& c) {
+    auto j = store::find_trace_job(c, id);
+    if (!j) throw not_found("tracing job");
+    v.job = *j;
+    if (!with_contacts) return;
+    store::TraceContactFilter g = f;
+    const std::string& mine = caller.who.division_path.empty() ? std::string("/-none-/") : caller.who.division_path;
+    if (g.within_path.empty() || g.within_path.rfind(mine, 0) != 0) g.within_path = mine;
+    v.contacts = store::list_trace_contacts(c, id, g);
+    audit(c, caller, "tracing.contacts.read", "tracing_job", std::to_string(id),
+          json::serialize(json::object{{"contacts", v.contacts.size()}, {"kind", f.kind}}));
+  };
+  if (with_contacts)
+    rt_.db.write(fetch);
+  else
+    rt_.db.read(fetch);
+  return v;
+}
+
+store::PageOf<store::TraceJob> TracingService::list(const Caller&, const store::Page& p) {
+  store::PageOf<store::TraceJob> out;
+  rt_.db.read([&](store::Connection& c) { out = store::list_trace_jobs(c, p); });
+  return out;
+}
+
+TracingService::Stats TracingService::stats() const {
+  Stats s;
+  std::shared_lock lock(index_mu_);
+  s.ready = ready_.load();
+  if (index_) {
+    s.stays = index_->stay_count();
+    s.persons = index_->person_count();
+    s.trips = index_->trip_count();
+    s.stay_bytes = index_->stay_bytes();
+    s.total_bytes = index_->total_bytes();
+  }
+  s.build_ms = build_ms_.load();
+  return s;
+}
+
+// ---- imports -------------------------------------------------------------------------
+
+namespace {
+
+// ISO 8601; without a zone, local time (EPINET_UTC_OFFSET_MINUTES), as a spreadsheet writes it.
+std::optional<Millis> local_time(const std::string& s, const Config& config) {
+  if (s.empty()) return std::nullopt;
+  std::string t = s;
+  if (t.size() >= 16 && t[10] == ' ') t[10] = 'T';
+  auto v = parse_iso8601(t);
+  if (!v) return std::nullopt;
+  const bool zoned = t.back() == 'Z' || (t.size() > 19 && (t[t.size() - 6] == '+' || t[t.size() - 6] == '-'));
+  return zoned ? *v : *v - config.utc_offset_minutes * 60000LL;
+}
+
+std::optional<int64_t> whole(const std::string& s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  int64_t n = 0;
+  for (char ch : s) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    n = n * 10 + (ch - '0');
+  }
+  return n;
+}
+
+size_t need(const TableFile& f, std::vector<std::string_view> names, const std::string& what) {
+  auto col = find_column(f.header, names);
+  if (!col) throw invalid("invalid_file", "the file has no " + what + " column (" + std::string(names.front()) + ")");
+  return *col;
+}
+
+// A person by id column or identity number, within the caller's jurisdiction.
+std::optional<int64_t> person_of(store::Connection& c, Runtime& rt, const Caller& caller, const TableRow& row,
+                                 std::optional<size_t> id_col, std::optional<size_t> number_col, std::string& why) {
+  std::optional<store::Person> p;
+  if (id_col && !cell(row, *id_col).empty()) {
+    auto id = whole(cell(row, *id_col));
+    if (!id) {
+      why = "person_id must be a number";
+      return std::nullopt;
+    }
+    p = store::find_person(c, *id);
+  } else if (number_col && !cell(row, *number_col).empty()) {
+    auto chk = domain::check_id_number(cell(row, *number_col));
+    if (!chk) {
+      why = std::string(domain::id_problem_message(chk.problem));
+      return std::nullopt;
+    }
+    p = store::find_person_by_id_hash(c, rt.keys.id_hash(chk.normalized));
+  } else {
+    why = "no person_id or id_number";
+    return std::nullopt;
+  }
+  if (!p) {
+    why = "person not registered";
+    return std::nullopt;
+  }
+  if (!domain::within_jurisdiction(caller.who, {p->division_path, std::nullopt})) {
+    why = "person outside your jurisdiction";
+    return std::nullopt;
+  }
+  return p->id;
+}
+
+}  // namespace
+
+TracingService::ImportReport TracingService::import_venue_scans(const Caller& caller, const std::string& bytes) {
+  TableFile f = read_table_file(bytes);
+  const size_t vcol = need(f, {"venue_id", "场所ID", "场所编号"}, "venue_id");
+  const size_t tcol = need(f, {"scanned_at", "扫码时间", "time"}, "scanned_at");
+  auto ocol = find_column(f.header, {"left_at", "离开时间", "t_out"});
+  auto idcol = find_column(f.header, {"person_id", "人员ID"});
+  auto ncol = find_column(f.header, {"id_number", "身份证号", "证件号码"});
+  if (!idcol && !ncol) throw invalid("invalid_file", "the file has no person_id or id_number (身份证号) column");
+  ImportReport rep;
+  std::vector<store::Checkin> rows;
+  const Millis now = now_ms();
+  rt_.db.write([&](store::Connection& c) {
+    for (const auto& row : f.rows) {
+      std::string why;
+      auto person = person_of(c, rt_, caller, row, idcol, ncol, why);
+      auto venue_id = whole(cell(row, vcol));
+      auto at = local_time(cell(row, tcol), rt_.config);
+      auto out = ocol ? local_time(cell(row, *ocol), rt_.config) : std::nullopt;
+      if (!person) rep.errors.emplace_back(row.line, why);
+      if (!venue_id || !store::find_venue(c, *venue_id)) rep.errors.emplace_back(row.line, "unknown venue");
+      if (!at || *at > now) rep.errors.emplace_back(row.line, "scanned_at must be a past ISO 8601 time");
+      if (ocol && !cell(row, *ocol).empty() && (!out || !at || *out < *at))
+        rep.errors.emplace_back(row.line, "left_at must be a time after scanned_at");
+      if (!person || !venue_id || !at) continue;
+      store::Checkin k;
+      k.id = rt_.ids.next(*at);
+      k.venue_id = *venue_id;
+      k.entrance = "场所码";
+      k.direction = "in";
+      k.person_id = *person;
+      k.at = *at;
+      k.t_out = out;
+      k.decision = "pass";
+      k.reasons_json = "[]";
+      k.mask = true;
+      k.channel = "venue_code";
+      k.rule_set_version = "import";
+      rows.push_back(k);
+    }
+    if (!rep.errors.empty()) return;  // refused whole: nothing written
+    for (const auto& k : rows) store::insert_checkin(c, k);
+    rep.imported = static_cast<int64_t>(rows.size());
+    audit(c, caller, "tracing.import.venue_scans", "checkin", "",
+          json::serialize(json::object{{"rows", rep.imported}}));
+  });
+  if (!rep.errors.empty()) return rep;
+  std::unique_lock lock(index_mu_);
+  for (const auto& k : rows) {
+    if (index_)
+      index_->add_stay(*k.person_id, k.venue_id, k.at, k.t_out);
+    else
+      pending_.push_back(CheckinWriter::Item{k, std::nullopt, false, {}});
+  }
+  return rep;
+}
+
+TracingService::ImportReport TracingService::import_trips(const Caller& caller, const std::string& bytes) {
+  TableFile f = read_table_file(bytes);
+  const size_t ccol = need(f, {"trip_id", "trip_code", "班次"}, "trip_id");
+  const size_t vcol = need(f, {"vehicle", "车牌"}, "vehicle");
+  const size_t dcol = need(f, {"departure", "发车时间"}, "departure");
+  const size_t acol = need(f, {"arrival", "到达时间"}, "arrival");
+  const size_t rcol = need(f, {"seat_row", "排"}, "seat_row");
+  auto colcol = find_column(f.header, {"seat_col", "列"});
+  auto crewcol = find_column(f.header, {"crew", "乘务"});
+  auto routecol = find_column(f.header, {"route", "线路"});
+  auto idcol = find_column(f.header, {"person_id", "人员ID"});
+  auto ncol = find_column(f.header, {"id_number", "身份证号", "证件号码"});
+  if (!idcol && !ncol) throw invalid("invalid_file", "the file has no person_id or id_number (身份证号) column");
+  // Unix seconds (the simulator's trips.csv) or ISO 8601.
+  auto when = [&](const std::string& s) -> std::optional<Millis> {
+    if (auto n = whole(s)) return *n * 1000;
+    return local_time(s, rt_.config);
+  };
+  struct Row {
+    store::TripRow trip;
+    int64_t person;
+    int row, col;
+    bool crew;
+  };
+  std::vector<Row> rows;
+  ImportReport rep;
+  std::vector<tr::TripInfo> trips;
+  std::vector<tr::SeatInfo> seats;
+  rt_.db.write([&](store::Connection& c) {
+    for (const auto& row : f.rows) {
+      std::string why;
+      auto person = person_of(c, rt_, caller, row, idcol, ncol, why);
+      if (!person) {
+        // The simulator's coaches from Taiyuan have crews who are not residents: an empty person is skipped.
+        if ((idcol && cell(row, *idcol).empty()) && (!ncol || cell(row, *ncol).empty())) continue;
+        rep.errors.emplace_back(row.line, why);
+        continue;
+      }
+      Row x;
+      x.trip.trip_code = cell(row, ccol);
+      x.trip.vehicle = cell(row, vcol);
+      if (routecol) x.trip.route = cell(row, *routecol);
+      auto dep = when(cell(row, dcol)), arr = when(cell(row, acol));
+      auto seat_row = whole(cell(row, rcol));
+      auto seat_col = colcol ? whole(cell(row, *colcol)) : std::optional<int64_t>(0);
+      if (x.trip.trip_code.empty() || x.trip.vehicle.empty()) rep.errors.emplace_back(row.line, "trip_id and vehicle are required");
+      if (!dep || !arr || *arr < *dep) rep.errors.emplace_back(row.line, "departure and arrival must be times, arrival after departure");
+      if (!seat_row || *seat_row > 100 || !seat_col) rep.errors.emplace_back(row.line, "seat_row must be 0 (crew) to 100");
+      if (!dep || !arr || !seat_row || !seat_col) continue;
+      x.trip.departure = *dep;
+      x.trip.arrival = *arr;
+      x.person = *person;
+      x.row = static_cast<int>(*seat_row);
+      x.col = static_cast<int>(*seat_col);
+      const std::string crew = crewcol ? cell(row, *crewcol) : "";
+      x.crew = crewcol ? (crew == "1" || crew == "true" || crew == "TRUE" || crew == "是") : x.row == 0;
+      rows.push_back(x);
+    }
+    if (!rep.errors.empty()) return;  // refused whole: nothing written
+    std::map<std::pair<std::string, Millis>, int64_t> ids;
+    const Millis now = now_ms();
+    for (const auto& x : rows) {
+      auto key = std::make_pair(x.trip.trip_code, x.trip.departure);
+      auto it = ids.find(key);
+      if (it == ids.end()) {
+        it = ids.emplace(key, store::upsert_trip(c, x.trip, now)).first;
+        trips.push_back({it->second, x.trip.vehicle, x.trip.departure, x.trip.arrival});
+      }
+      store::upsert_seat(c, it->second, x.person, x.row, x.col, x.crew);
+      seats.push_back({it->second, x.person, x.row, x.col, x.crew});
+    }
+    rep.imported = static_cast<int64_t>(rows.size());
+    audit(c, caller, "tracing.import.trips", "trip", "",
+          json::serialize(json::object{{"trips", trips.size()}, {"seats", rep.imported}}));
+  });
+  std::unique_lock lock(index_mu_);
+  if (index_) {
+    for (const auto& t : trips) index_->add_trip(t);
+    for (const auto& s : seats) index_->add_seat(s);
+  }
+  return rep;
+}
+
+}  // namespace epinet::service

@@ -1,0 +1,137 @@
+// Contact tracing use cases: the in-memory trace index kept current with the
+// check-ins, trace jobs run in the background and kept in the store, the
+// ledger imports (venue-code scans, coach manifests), and the hand-over of
+// every contact found to closed-loop management.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "domain/tracing/index.h"
+#include "domain/tracing/trace.h"
+#include "service/runtime.h"
+#include "service/services.h"
+#include "store/tracing.h"
+
+namespace epinet::service {
+
+// The EPINET_TRACE_* settings.
+domain::tracing::Rules tracing_rules(const Config& config);
+
+// One index case as asked for: the person, and optionally the course's
+// times (else taken from the store: first positive sample, isolation).
+struct IndexInput {
+  int64_t person_id = 0;
+  std::optional<Millis> onset, first_positive, isolated_at;
+};
+
+// Everything a trace needs from the store, read once.
+struct PreparedTrace {
+  std::vector<domain::tracing::IndexCase> cases;
+  std::vector<std::string> window_sources;  // per case: onset | first_positive
+  std::unordered_map<int64_t, Millis> controlled;  // persons under control (case or management) → since when
+  Millis now = 0;
+  Millis reported_at = 0;  // the earliest index case report (isolation) time, else now
+  Millis control_time(int64_t person) const;
+};
+// Throws invalid("no_exposure_window") naming a person with neither an onset
+// nor a positive sample, not_found for an unknown person.
+PreparedTrace prepare_trace(store::Connection& c, const domain::tracing::Rules& rules,
+                            const std::vector<IndexInput>& in, Millis now);
+
+// Builds the index over the stays entered since `since`, the trips that
+// departed since then, all venues and households. `progress` gets stays read.
+std::unique_ptr<domain::tracing::TraceIndex> build_trace_index(store::Database& db, Millis since,
+                                                               const std::function<void(int64_t)>& progress = {});
+
+// Contacts as rows for the store / CSV (evidence as JSON, place names resolved).
+std::vector<store::TraceContactRow> contact_rows(store::Connection& c, int64_t job_id,
+                                                 const domain::tracing::TraceResult& r);
+// Hands contacts to closed-loop management (in the caller's transaction). Returns the count enrolled.
+int64_t enroll_contacts(store::Connection& c, const Caller& caller, int64_t job_id,
+                        const domain::tracing::TraceResult& r, Millis reported_at, Millis now);
+
+// The contact table as exported (CSV/XLSX and `epinet trace --out`).
+std::vector<std::vector<std::string>> contacts_table(const std::vector<store::TraceContactRow>& rows);
+
+struct TraceJobView {
+  store::TraceJob job;
+  std::vector<store::TraceContactRow> contacts;  // within the caller's jurisdiction
+};
+
+class TracingService {
+ public:
+  explicit TracingService(Runtime& rt);
+  ~TracingService();
+  // Builds the index in the background, follows the check-in writer, and
+  // starts the job worker; marks jobs a stopped server left unfinished as
+  // failed. Called by Runtime::start_jobs.
+  void start();
+  bool ready() const { return ready_.load(); }
+
+  // Hooks (called after the check-ins committed / the retention purge).
+  void on_checkins(const std::vector<CheckinWriter::Item>& batch);
+  void on_purge(Millis cutoff);
+
+  int64_t submit(const Caller& caller, const std::vector<IndexInput>& in);
+  // The job; contacts only with_contacts (an audited read of personal data).
+  TraceJobView get(const Caller& caller, int64_t id, bool with_contacts, const store::TraceContactFilter& f);
+  store::PageOf<store::TraceJob> list(const Caller& caller, const store::Page& p);
+
+  // Imports (CSV or XLSX bytes). Rows are validated first: a bad file changes nothing.
+  struct ImportReport {
+    int64_t imported = 0;
+    std::vector<std::pair<int, std::string>> errors;
+  };
+  ImportReport import_venue_scans(const Caller& caller, const std::string& bytes);
+  ImportReport import_trips(const Caller& caller, const std::string& bytes);
+
+  struct Stats {
+    bool ready = false;
+    size_t stays = 0, persons = 0, trips = 0, stay_bytes = 0, total_bytes = 0;
+    int64_t build_ms = 0;
+  };
+  Stats stats() const;
+  const domain::tracing::Rules& rules() const { return rules_; }
+
+ private:
+  struct Job {
+    int64_t id;
+    Caller caller;
+    PreparedTrace prepared;
+  };
+  void worker();
+  void run_job(Job& job);
+  // The index behind a shared lock per question.
+  class LockedSource;
+
+  Runtime& rt_;
+  domain::tracing::Rules rules_;
+  mutable std::shared_mutex index_mu_;
+  std::unique_ptr<domain::tracing::TraceIndex> index_;  // GUARDED_BY(index_mu_)
+  std::vector<CheckinWriter::Item> pending_;             // GUARDED_BY(index_mu_): check-ins during the build
+  std::atomic<bool> ready_{false};
+  std::atomic<int64_t> build_ms_{0};
+  std::thread builder_;
+  // The check-in writer's way in: cut when this service goes.
+  struct Hook {
+    std::mutex mu;
+    TracingService* service = nullptr;  // GUARDED_BY(mu)
+  };
+  std::shared_ptr<Hook> hook_ = std::make_shared<Hook>();
+
+  std::mutex jobs_mu_;
+  std::condition_variable jobs_cv_;
+  std::deque<Job> queue_;  // GUARDED_BY(jobs_mu_)
+  bool stop_ = false;      // GUARDED_BY(jobs_mu_)
+  std::thread worker_;
+};
+
+}  // namespace epinet::service

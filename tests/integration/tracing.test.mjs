@@ -1,0 +1,213 @@
+// Contact tracing end to end on both databases: a simulated city loaded into
+// the store, coach manifests imported, the in-memory engine against the SQL
+// reference query, trace jobs through the API (live check-ins, evidence,
+// export, audit, hand-over to management), bad input, and a restart.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer, login, runCli, tmpDir, postgresDatabase, DEMO_PASSWORD } from '../lib/harness.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function csvRows(text) {
+  return text.replace(/^\uFEFF/, '').trim().split('\n').map((l) => l.split(','));
+}
+
+// RFC 4180 rows (the evidence column is quoted JSON).
+function parseCsv(text) {
+  const rows = [];
+  let row = [], cur = '', q = false;
+  const s = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (q) {
+      if (ch === '"' && s[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') q = false; else cur += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === ',') { row.push(cur); cur = ''; } else if (ch === '\n') { row.push(cur); rows.push(row); row = []; cur = ''; } else if (ch !== '\r') cur += ch;
+  }
+  if (cur || row.length) { row.push(cur); rows.push(row); }
+  return rows;
+}
+
+async function upload(srv, who, p, body) {
+  const r = await fetch(`${srv.url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${who.token}`, 'content-type': 'text/csv' }, body });
+  const text = await r.text();
+  return { status: r.status, json: JSON.parse(text) };
+}
+
+// After a long idle spell (the command-line runs) the server has closed the
+// pooled keep-alive sockets: let the client notice before the real requests.
+async function wake(srv) {
+  for (let i = 0; i < 3; i++) {
+    try { await fetch(`${srv.url}/healthz`); } catch { /* a socket the server closed */ }
+  }
+}
+
+async function waitDone(c, id) {
+  for (let i = 0; i < 400; i++) {
+    const r = await c.get(`/api/v1/tracing/jobs/${id}`);
+    assert.equal(r.status, 200, r.text);
+    if (r.json.status === 'done' || r.json.status === 'failed') return r.json;
+    await sleep(50);
+  }
+  throw new Error(`job ${id} did not finish`);
+}
+
+for (const db of ['sqlite', 'postgres']) {
+  describe(`tracing on ${db}`, () => {
+    let srv, c = {}, env, simDir, dataDir, databaseUrl;
+    const persons = new Map(); // sim person id → identity number
+    const homes = new Map(), households = new Map(); // sim person → household; household → members
+
+    before(async () => {
+      dataDir = tmpDir();
+      simDir = path.join(dataDir, 'sim');
+      databaseUrl = db === 'postgres' ? await postgresDatabase() : `sqlite:${path.join(dataDir, 'epinet.db')}`;
+      env = { EPINET_DATA_DIR: dataDir, EPINET_DATABASE_URL: databaseUrl, EPINET_DEMO_PASSWORD: DEMO_PASSWORD, EPINET_LOG_LEVEL: 'warn' };
+      let r = runCli(['seed-demo'], env);
+      assert.equal(r.code, 0, r.stderr);
+      r = runCli(['sim', '--persons', '2000', '--days', '4', '--seed', '7', '--load', '--out', simDir], env);
+      assert.equal(r.code, 0, r.stderr);
+      for (const row of csvRows(fs.readFileSync(path.join(simDir, 'persons.csv'), 'utf8')).slice(1)) {
+        persons.set(row[0], row[1]);
+        homes.set(row[0], row[3]);
+        households.set(row[3], (households.get(row[3]) ?? 0) + 1);
+      }
+      srv = await startServer({ dataDir, databaseUrl });
+      for (const u of ['commander', 'admin', 'venue_staff', 'resident']) c[u] = await login(srv.url, u);
+    });
+    after(async () => { if (process.env.TRACE_DEBUG) console.log(srv?.output()); await srv?.stop(); });
+
+    test('coach manifests import; a file with a bad row is refused whole', async () => {
+      const trips = csvRows(fs.readFileSync(path.join(simDir, 'trips.csv'), 'utf8'));
+      const head = 'trip_id,vehicle,route,departure,arrival,id_number,seat_row,seat_col,crew';
+      const lines = trips.slice(1).map((t) => [t[0], t[1], t[2], t[3], t[7], t[4] ? persons.get(t[4]) : '', t[5], t[6], t[5] === '0' ? 1 : 0].join(','));
+      const before = (await c.commander.get('/api/v1/tracing/index')).json;
+      const bad = await upload(srv, c.commander, '/api/v1/tracing/imports/trips', [head, lines[0], '9,晋K0,x,1,2,110101199001011237,3,1,0'].join('\n'));
+      assert.equal(bad.status, 422);
+      assert.equal(bad.json.error.rows[0].line, 3);
+      assert.equal((await c.commander.get('/api/v1/tracing/index')).json.trips, before.trips, 'nothing imported');
+      const ok = await upload(srv, c.commander, '/api/v1/tracing/imports/trips', [head, ...lines].join('\n'));
+      assert.equal(ok.status, 200, JSON.stringify(ok.json));
+      assert.ok(ok.json.imported > 100, `${ok.json.imported} seats`);
+      const after = (await c.commander.get('/api/v1/tracing/index')).json;
+      assert.ok(after.trips > before.trips, 'the index follows the import');
+      assert.ok(after.stays > 20000, `${after.stays} stays in the index`);
+    });
+
+    test('the engine equals the SQL reference query for 1,000 random index persons, each traced alone', () => {
+      const onset = new Date(Date.now() - 2 * 86400000).toISOString();
+      const asOf = new Date().toISOString();
+      const run = (engine, out) => {
+        const r = runCli(['trace', '--sample', '1000', '--seed', '5', '--each', '--onset', onset, '--as-of', asOf, '--engine', engine, '--out', out],
+          { ...env, EPINET_TRACE_SECONDARY: '0' });
+        assert.equal(r.code, 0, r.stderr);
+        return fs.readFileSync(out, 'utf8');
+      };
+      const a = run('index', path.join(dataDir, 'index.csv'));
+      const b = run('sql', path.join(dataDir, 'sql.csv'));
+      const rows = parseCsv(a);
+      assert.ok(rows.length > 5000, `${rows.length} contact rows`);
+      assert.deepEqual(rows[0].slice(0, 7), ['index_person_id', 'person_id', 'name', 'id_masked', 'district', 'kind', 'first_exposure']);
+      const settings = new Set(rows.slice(1).flatMap((r) => JSON.parse(r[12]).map((e) => e.setting)));
+      assert.deepEqual([...settings].sort(), ['household', 'trip', 'venue'], 'every rule is exercised');
+      assert.equal(new Set(rows.slice(1).map((r) => r[0])).size > 900, true, 'most index persons have contacts');
+      assert.ok(a === b, 'byte-identical contact lists, evidence included');
+    });
+
+    test('with secondary contacts and the companion tier, the engine still equals the SQL reference', () => {
+      const onset = new Date(Date.now() - 2 * 86400000).toISOString();
+      const asOf = new Date().toISOString();
+      const tier = { ...env, EPINET_TRACE_CLOSE_VENUE_TYPES: 'restaurant,office,school,gym', EPINET_TRACE_MIN_OVERLAP_MIN: '15' };
+      const run = (engine) => {
+        const out = path.join(dataDir, `tier-${engine}.csv`);
+        const r = runCli(['trace', '--sample', '15', '--seed', '9', '--onset', onset, '--as-of', asOf, '--engine', engine, '--out', out], tier);
+        assert.equal(r.code, 0, r.stderr);
+        return fs.readFileSync(out, 'utf8');
+      };
+      const a = run('index');
+      const kinds = new Set(parseCsv(a).slice(1).map((r) => r[4]));
+      assert.deepEqual([...kinds].sort(), ['close', 'companion', 'secondary']);
+      assert.ok(a === run('sql'), 'identical');
+    });
+
+    test('a job through the API: a live check-in becomes evidence, export, audit, hand-over to management', async () => {
+      await wake(srv);
+      const hall = (await c.admin.get(`/api/v1/venues?q=${encodeURIComponent('晋中市民之家')}`)).json.items[0];
+      const scan = (id) => c.venue_staff.post('/api/v1/checkpoints/scan', { venue_id: hall.id, entrance: '东门入口', direction: 'in', id_number: id, temperature_c: 36.5, mask: true });
+      // Two residents with a green code, the first from a household of several.
+      const passed = [];
+      for (const [simId, id] of persons) {
+        if (passed.length === 0 && (households.get(homes.get(simId)) ?? 0) < 2) continue;
+        const r = await scan(id);
+        if (r.json?.decision === 'pass') passed.push({ id, person: r.json.person_id });
+        if (passed.length === 2) break;
+      }
+      assert.equal(passed.length, 2);
+      const ids = passed.map((p) => p.id);
+      const index = passed[0].person, contact = passed[1].person;
+      const jobsBefore = (await c.commander.get('/api/v1/tracing/jobs')).json.total;
+
+      // Bad input: refused, and no job is created.
+      assert.equal((await c.commander.post('/api/v1/tracing/jobs', {})).status, 400);
+      assert.equal((await c.commander.post('/api/v1/tracing/jobs', { index_person_ids: 'x' })).json.error.code, 'invalid_field');
+      assert.equal((await c.commander.post('/api/v1/tracing/jobs', { index_person_ids: [999999999] })).status, 404);
+      const noWindow = await c.commander.post('/api/v1/tracing/jobs', { index_person_ids: [index] });
+      assert.equal(noWindow.status, 400);
+      assert.equal(noWindow.json.error.code, 'no_exposure_window');
+      assert.equal((await c.commander.get('/api/v1/tracing/jobs')).json.total, jobsBefore);
+      assert.equal((await c.resident.post('/api/v1/tracing/jobs', { index_person_ids: [index] })).status, 403);
+
+      const onset = new Date(Date.now() - 3600000).toISOString();
+      const started = await c.commander.post('/api/v1/tracing/jobs', { cases: [{ person_id: index, onset }] });
+      assert.equal(started.status, 202, started.text);
+      const job = await waitDone(c.commander, started.json.job_id);
+      assert.equal(job.status, 'done', JSON.stringify(job));
+      assert.equal(job.index_cases[0].window_source, 'onset');
+      const found = job.contacts.find((x) => x.person_id === contact);
+      assert.ok(found, 'the person scanned in just after the index is a close contact');
+      assert.equal(found.kind, 'close');
+      const ev = found.evidence.find((e) => e.setting === 'venue' && e.place_id === hall.id);
+      assert.ok(ev, JSON.stringify(found.evidence));
+      assert.equal(ev.place, '晋中市民之家');
+      assert.equal(ev.via, index);
+      assert.ok(found.id_masked.includes('*'), 'identity numbers masked');
+      assert.ok(!JSON.stringify(job).includes(ids[1]), 'no identity number in clear');
+      assert.ok(job.contacts.some((x) => x.kind === 'close' && x.setting === 'household'), 'household members');
+      assert.equal(job.counts.close, job.contacts.filter((x) => x.kind === 'close').length);
+      assert.equal(job.error, null, 'handed over to management without error');
+      assert.equal(job.counts.enrolled, job.contacts.length);
+
+      const filtered = (await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?kind=secondary`)).json.contacts;
+      assert.ok(filtered.every((x) => x.kind === 'secondary'));
+      const csv = await fetch(`${srv.url}/api/v1/tracing/jobs/${job.job_id}/contacts?format=csv`, { headers: { authorization: `Bearer ${c.commander.token}` } });
+      assert.equal(csv.status, 200);
+      const table = parseCsv(await csv.text());
+      assert.equal(table[0][0], 'person_id');
+      assert.equal(table.length - 1, job.contacts.length);
+      const xlsx = await fetch(`${srv.url}/api/v1/tracing/jobs/${job.job_id}/contacts?format=xlsx`, { headers: { authorization: `Bearer ${c.commander.token}` } });
+      assert.equal(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString(), 'PK');
+      const audit = (await c.admin.get('/api/v1/audit?action=tracing.contacts.read')).json;
+      assert.ok(audit.items.some((e) => e.record_id === String(job.job_id)), 'reading contacts is audited');
+      const after = (await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}`)).json.contacts.find((x) => x.person_id === contact);
+      assert.notEqual(after.manage_status, 'none', 'the contact is under management now');
+    });
+
+    test('a finished job survives a restart', async () => {
+      const jobs = (await c.commander.get('/api/v1/tracing/jobs')).json.items;
+      const last = jobs[0];
+      await srv.stop();
+      srv = await startServer({ dataDir, databaseUrl });
+      c.commander = await login(srv.url, 'commander');
+      const again = (await c.commander.get(`/api/v1/tracing/jobs/${last.job_id}`)).json;
+      assert.equal(again.status, 'done');
+      assert.equal(again.contacts.length, last.counts.close + last.counts.secondary + last.counts.companion);
+      const ix = (await c.commander.get('/api/v1/tracing/index')).json;
+      for (let i = 0; i < 100 && !ix.ready; i++) { await sleep(50); Object.assign(ix, (await c.commander.get('/api/v1/tracing/index')).json); }
+      assert.equal(ix.ready, true);
+      assert.ok(ix.trips > 0 && ix.stays > 20000, 'rebuilt from the store');
+      assert.ok(ix.bytes_per_stay < 64, `${ix.bytes_per_stay} bytes per stay`);
+    });
+  });
+}

@@ -1,0 +1,118 @@
+// The SQL reference query and the in-memory index give the same exposures on
+// the boundary cases of every rule (buffer edges, stays without an exit,
+// the companion tier, coach rows and crew, households), read from one store.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <tuple>
+
+#include "../test_support.h"
+#include "service/tracing.h"
+#include "store/tracing.h"
+
+namespace epinet::store {
+namespace {
+namespace tr = domain::tracing;
+
+constexpr Millis kT = 1'795'000'000'000LL;
+constexpr Millis kM = tr::kMinute;
+
+class TracingStoreTest : public testing::SqliteTest {
+ protected:
+  void SetUp() override {
+    db_->write([&](Connection& c) {
+      c.exec_script(
+          "INSERT INTO divisions (id, code, name, level, path, created_at, updated_at) VALUES (1, '999999', 'x', "
+          "'city', '/1/', 0, 0);"
+          "INSERT INTO venues (id, name, type, division_id, division_path, created_at, updated_at) VALUES "
+          "(10, 'r', 'restaurant', 1, '/1/', 0, 0), (11, 's', 'shop', 1, '/1/', 0, 0)");
+      for (int64_t p = 1; p <= 12; ++p)
+        c.query("INSERT INTO persons (id, id_hash, id_enc, id_masked, name, division_id, division_path, household_id, "
+                "state_changed_at, created_at, updated_at) VALUES (?, ?, '', '', 'p', 1, '/1/', ?, 0, 0, 0)",
+                {p, "h" + std::to_string(p), p <= 2 ? int64_t{1} : p});
+    });
+    stay(1, 10, kT, kT + 60 * kM);
+    stay(3, 10, kT - 60 * kM, kT - 15 * kM);      // ends at the buffer's edge
+    stay(4, 10, kT - 60 * kM, kT - 15 * kM - 1);  // 1 ms short
+    stay(5, 10, kT + 75 * kM, std::nullopt);      // enters at the far edge, no exit
+    stay(6, 10, kT + 75 * kM + 1, kT + 80 * kM);  // 1 ms late
+    stay(7, 10, kT + 30 * kM, kT + 32 * kM);      // 2 minutes: a companion when the minimum is 15
+    stay(1, 11, kT + 120 * kM, std::nullopt);     // the shop: 10 minutes by default
+    stay(8, 11, kT + 129 * kM, kT + 140 * kM);
+    stay(9, 11, kT + 160 * kM, kT + 170 * kM);    // after the default stay and buffer
+    db_->write([&](Connection& c) {
+      int64_t trip = upsert_trip(c, {"T1", "晋K0001", "a—b", kT + 300 * kM, kT + 360 * kM, {}, {}}, kT);
+      upsert_seat(c, trip, 1, 5, 2, false);
+      upsert_seat(c, trip, 10, 0, 1, true);
+      upsert_seat(c, trip, 11, 8, 1, false);
+      upsert_seat(c, trip, 12, 9, 1, false);
+    });
+  }
+
+  void stay(int64_t person, int64_t venue, Millis in, std::optional<Millis> out) {
+    db_->write([&](Connection& c) {
+      c.query("INSERT INTO checkins (id, venue_id, entrance, direction, person_id, at, t_out, decision, reasons, mask, "
+              "channel, rule_set_version) VALUES (?, ?, 'e', 'in', ?, ?, ?, 'pass', '[]', 1, 'code', 't')",
+              {++id_, venue, person, in, opt(out)});
+    });
+  }
+
+  using Row = std::tuple<int64_t, int, int, int64_t, Millis, Millis, Millis>;
+  static std::set<Row> rows(const std::vector<tr::Exposure>& v) {
+    std::set<Row> s;
+    for (const auto& e : v)
+      s.insert({e.person_id, static_cast<int>(e.kind), static_cast<int>(e.setting), e.place_id, e.from, e.to, e.overlap});
+    return s;
+  }
+
+  std::pair<std::set<Row>, std::set<Row>> both(const tr::Rules& r, Millis from, Millis to, int64_t who = 1) {
+    auto ix = service::build_trace_index(*db_, 0);
+    std::vector<tr::Exposure> a, b;
+    ix->exposures(who, from, to, r, a);
+    db_->read([&](Connection& c) { SqlContactSource(c).exposures(who, from, to, r, b); });
+    return {rows(a), rows(b)};
+  }
+
+  std::set<int64_t> people(const std::set<Row>& s, tr::ContactKind k) {
+    std::set<int64_t> out;
+    for (const auto& x : s)
+      if (std::get<1>(x) == static_cast<int>(k)) out.insert(std::get<0>(x));
+    return out;
+  }
+
+  int64_t id_ = 0;
+};
+
+TEST_F(TracingStoreTest, IndexAndSqlAgreeOnEveryRuleWithTheDefaults) {
+  tr::Rules r = tr::rules_from_settings({{"EPINET_TRACE_STAY_MIN_BY_TYPE", "shop:10"}});
+  auto [ix, sql] = both(r, kT - tr::kDay, kT + tr::kDay);
+  EXPECT_EQ(ix, sql);
+  EXPECT_EQ(people(ix, tr::ContactKind::kClose), (std::set<int64_t>{2, 3, 5, 7, 8, 10, 11}))
+      << "household 2; buffer edges 3 and 5; 7; the shop's 8; the driver and row 8 on the coach";
+}
+
+TEST_F(TracingStoreTest, IndexAndSqlAgreeWithTheCompanionTierAndAClippedWindow) {
+  tr::Rules r = tr::rules_from_settings({{"EPINET_TRACE_STAY_MIN_BY_TYPE", "shop:10"},
+                                         {"EPINET_TRACE_MIN_OVERLAP_MIN", "15"},
+                                         {"EPINET_TRACE_CLOSE_VENUE_TYPES", "restaurant"}});
+  auto [ix, sql] = both(r, kT - tr::kDay, kT + tr::kDay);
+  EXPECT_EQ(ix, sql);
+  EXPECT_EQ(people(ix, tr::ContactKind::kCompanion), (std::set<int64_t>{3, 5, 7, 8}))
+      << "3 and 5 only touch the buffer's edges, 7 stayed 2 minutes, the shop is not of close interaction";
+  EXPECT_EQ(people(ix, tr::ContactKind::kClose), (std::set<int64_t>{2, 10, 11})) << "household and coach rules stay";
+  auto [ix2, sql2] = both(r, kT + 10 * kM, kT + 20 * kM);  // isolated 20 minutes in
+  EXPECT_EQ(ix2, sql2);
+  EXPECT_FALSE(people(ix2, tr::ContactKind::kClose).count(5));
+  EXPECT_FALSE(people(ix2, tr::ContactKind::kClose).count(10)) << "the trip is after the window";
+}
+
+TEST_F(TracingStoreTest, IndexAndSqlAgreeAfterAnExitClosesAStay) {
+  db_->write([&](Connection& c) { close_stay(c, 11, 1, kT + 125 * kM); });
+  tr::Rules r = tr::rules_from_settings({{"EPINET_TRACE_STAY_MIN_BY_TYPE", "shop:10"}, {"EPINET_TRACE_BUFFER_MIN", "0"}});
+  auto [ix, sql] = both(r, kT - tr::kDay, kT + tr::kDay);
+  EXPECT_EQ(ix, sql);
+  EXPECT_FALSE(people(ix, tr::ContactKind::kClose).count(8)) << "left the shop before person 8 came";
+}
+
+}  // namespace
+}  // namespace epinet::store

@@ -1,0 +1,101 @@
+// Contact tracing: trace jobs, their contacts with evidence, export, the index's state.
+// See docs/tracing.md.
+import { download, getPage, request, saveBlob } from './http';
+import type { Id, IsoTime, PageQuery } from './types';
+
+export const CONTACT_KINDS = ['close', 'secondary', 'companion'] as const;
+export type ContactKind = (typeof CONTACT_KINDS)[number];
+export type Setting = 'venue' | 'trip' | 'household';
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface Evidence {
+  via: Id;
+  setting: Setting;
+  place_id: Id;
+  place: string;
+  from: IsoTime;
+  to: IsoTime;
+  overlap_s: number;
+  seat_row?: number;
+  seat_col?: number;
+}
+
+export interface Contact {
+  person_id: Id;
+  name: string;
+  id_masked: string;
+  district: string;
+  division_path: string;
+  manage_status: string;
+  kind: ContactKind;
+  first_exposure: IsoTime;
+  last_exposure: IsoTime;
+  via_person_id: Id;
+  setting: Setting;
+  place_id: Id;
+  evidence: Evidence[];
+}
+
+export interface IndexCase {
+  person_id: Id;
+  from: IsoTime;
+  to: IsoTime;
+  window_source: 'onset' | 'first_positive';
+}
+
+export interface TraceJob {
+  job_id: Id;
+  status: JobStatus;
+  progress: number;
+  index_cases: IndexCase[];
+  rules_version: string;
+  rules: Record<string, unknown>;
+  counts: { close: number; secondary: number; companion: number; enrolled: number };
+  error: string | null;
+  created_by: string;
+  created_at: IsoTime;
+  started_at: IsoTime | null;
+  finished_at: IsoTime | null;
+  elapsed_ms: number | null;
+  contacts?: Contact[];
+}
+
+export interface CaseInput {
+  person_id: Id;
+  onset?: IsoTime;
+  first_positive?: IsoTime;
+  isolated_at?: IsoTime;
+}
+
+export interface ContactFilter {
+  kind?: ContactKind | '';
+  via?: Id | null;
+  division_path?: string;
+}
+
+export interface IndexStats {
+  ready: boolean;
+  stays: number;
+  persons: number;
+  trips: number;
+  bytes_per_stay: number;
+  build_ms: number;
+  rules_version: string;
+}
+
+const clean = (f: ContactFilter) => ({
+  kind: f.kind || undefined,
+  via: f.via ?? undefined,
+  division_path: f.division_path || undefined,
+});
+
+export const startTrace = (cases: CaseInput[]) => request<{ job_id: Id }>('POST', '/tracing/jobs', { body: { cases } });
+export const listTraceJobs = (query: PageQuery) => getPage<TraceJob>('/tracing/jobs', query);
+export const getTraceJob = (id: Id, filter: ContactFilter = {}) =>
+  request<TraceJob>('GET', `/tracing/jobs/${id}`, { query: clean(filter) });
+export const traceIndexStats = () => request<IndexStats>('GET', '/tracing/index');
+
+export async function exportContacts(id: Id, format: 'csv' | 'xlsx', filter: ContactFilter = {}): Promise<void> {
+  const { blob, name } = await download(`/tracing/jobs/${id}/contacts`, { format, ...clean(filter) }, `tracing-job-${id}.${format}`);
+  saveBlob(blob, name);
+}
