@@ -11,6 +11,7 @@
 #include "store/migrations.h"
 #include "store/people.h"
 #include "store/records.h"
+#include "store/warning.h"
 
 namespace epinet::sim {
 namespace json = boost::json;
@@ -54,8 +55,11 @@ struct DbSink::State {
   };
   std::vector<VenueRef> venues;
   std::vector<int64_t> person_ids;
+  // Pharmacy sales and school absences: the channels the platform cannot count
+  // from its own records, kept as a reporter's import would give them.
+  std::vector<SignalRow> reported;
   int64_t divisions = 0, venues_created = 0, venues_reused = 0, persons = 0, checkin_rows = 0, tests = 0, cases = 0,
-          quarantined = 0;
+          quarantined = 0, reported_counts = 0;
 
   State(store::Database& d, LoadOptions o) : db(d), opt(std::move(o)) {}
 };
@@ -131,8 +135,16 @@ DbSink::Verdict DbSink::check(const Simulator& sim) {
   return v;
 }
 
-void DbSink::begin(const Simulator& sim, const std::vector<SignalRow>&) {
+namespace {
+bool reported_by_others(const SignalRow& r) {
+  return r.channel == Channel::kPharmacy || r.channel == Channel::kSchoolAbsence;
+}
+}  // namespace
+
+void DbSink::begin(const Simulator& sim, const std::vector<SignalRow>& history) {
   State& s = *st_;
+  for (const auto& r : history)
+    if (reported_by_others(r)) s.reported.push_back(r);
   const City& c = sim.city();
   s.keys = service::load_keys(s.opt.data_dir);
   const Millis now = s.opt.now;
@@ -251,6 +263,8 @@ void DbSink::day(const Simulator& sim, const DayOutput& d) {
   const City& c = sim.city();
   const int64_t epoch = sim.epoch();
   const Millis now = s.opt.now;
+  for (const auto& r : d.signals)
+    if (reported_by_others(r) && (r.days + 1) * 86400000LL - 8 * 3600000LL <= now) s.reported.push_back(r);
   // Rows in time order, so that ids follow time as a server's do.
   struct Row {
     Millis at;
@@ -368,6 +382,26 @@ void DbSink::finish(const Simulator& sim) {
       }
       ++s.quarantined;
     }
+    // The reported channels, as one import (the server evaluates them at start).
+    if (!s.reported.empty()) {
+      store::WarningImport imp;
+      imp.filename = "epinet sim (pharmacy sales, school absences)";
+      imp.format = "sim";
+      imp.uploaded_by = kActor;
+      imp.uploaded_at = now;
+      imp.rows_total = imp.inserted = static_cast<int64_t>(s.reported.size());
+      imp.id = store::insert_import(cn, imp);
+      for (const auto& r : s.reported) {
+        store::WarningCount w;
+        w.division_code = districts()[r.district].code;
+        w.channel = r.channel == Channel::kPharmacy ? "pharmacy" : "absence";
+        w.day = r.days;
+        w.source = kActor;
+        w.count = r.count;
+        store::put_count(cn, w, std::nullopt, kActor, imp.id, now);
+      }
+      s.reported_counts = static_cast<int64_t>(s.reported.size());
+    }
     json::object detail = identity(sim);
     detail["divisions"] = s.divisions;
     detail["venues_created"] = s.venues_created;
@@ -385,7 +419,7 @@ std::string DbSink::report() const {
   auto g = grouped;
   return g(s.divisions) + " divisions, " + g(s.venues_created) + " venues (+" + g(s.venues_reused) + " reused), " +
          g(s.persons) + " persons, " + g(s.checkin_rows) + " check-in rows, " + g(s.tests) + " tests, " + g(s.cases) +
-         " cases, " + g(s.quarantined) + " in quarantine";
+         " cases, " + g(s.quarantined) + " in quarantine, " + g(s.reported_counts) + " reported daily counts";
 }
 
 }  // namespace epinet::sim

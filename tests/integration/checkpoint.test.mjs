@@ -259,7 +259,7 @@ for (const db of ['sqlite', 'postgres']) {
       };
       const loops = Array.from({ length: 16 }, (_, w) => loop(w % 8));
       while (acked.length < 400) await new Promise((r) => setTimeout(r, 10));
-      srv.proc.kill('SIGKILL');
+      srv.stop('SIGKILL');
       stop = true;
       await Promise.all(loops);
       await srv.exited;

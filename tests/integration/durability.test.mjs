@@ -27,7 +27,7 @@ for (const db of ['sqlite', 'postgres']) {
       };
       const writers = Array.from({ length: 8 }, (_, w) => writer(w));
       while (acked.length < 200) await sleep(20);
-      srv.proc.kill('SIGKILL');
+      srv.stop('SIGKILL');
       stop = true;
       await Promise.all(writers);
       const { signal } = await srv.exited;
@@ -66,7 +66,7 @@ describe('graceful shutdown', () => {
     // A login takes a while (Argon2id): send it, then SIGTERM while it runs.
     const pending = client(srv.url).post('/api/v1/auth/login', { username: 'admin', password: DEMO_PASSWORD });
     await sleep(30);
-    srv.proc.kill('SIGTERM');
+    srv.stop('SIGTERM');
     const r = await pending;
     assert.equal(r.status, 200);
     assert.ok(r.json.token);

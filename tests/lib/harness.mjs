@@ -109,7 +109,14 @@ export async function startServer(opts = {}) {
   proc.stdout.on('data', (d) => { output += d; });
   proc.stderr.on('data', (d) => { output += d; });
   const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  let stopping = false;
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => {
+    // A server that dies by itself is a bug: say so with what it printed, so the test run shows why.
+    if (!stopping && (signal || code !== 0)) {
+      console.error(`epinet serve (pid ${proc.pid}) died: ${signal || `exit ${code}`}\n${output.slice(-4000)}`);
+    }
+    resolve({ code, signal });
+  }));
   for (let i = 0; ; i++) {
     if (proc.exitCode !== null) throw new Error(`epinet serve exited: ${output}`);
     try {
@@ -123,6 +130,7 @@ export async function startServer(opts = {}) {
     url, port, dataDir, databaseUrl: dbUrl, env, proc, exited,
     output: () => output,
     async stop(signal = 'SIGTERM') {
+      stopping = true;
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
     },

@@ -101,6 +101,20 @@ TEST_F(SimLoadTest, LoadsTheExpectedRows) {
   EXPECT_EQ(count(*db_, "SELECT COUNT(*)" + simulated + " AND household_id = id"),
             static_cast<int64_t>(sim.city().households.size()));
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM audit_log WHERE action = 'sim.load'"), 1);
+
+  // Pharmacy sales and school absences come in as one import, as a reporter would send them; the
+  // channels the platform counts itself (fever clinic, positive tests) are not loaded.
+  int64_t reported = 0;
+  auto reported_by_others = [](const SignalRow& r) {
+    return r.channel == Channel::kPharmacy || r.channel == Channel::kSchoolAbsence;
+  };
+  for (const auto& r : rec.history) reported += reported_by_others(r);
+  for (const auto& d : rec.days)
+    for (const auto& r : d.signals) reported += reported_by_others(r);
+  EXPECT_GT(reported, 0);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM warning_counts WHERE source = 'epinet sim'"), reported);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM warning_counts WHERE channel NOT IN ('pharmacy', 'absence')"), 0);
+  EXPECT_EQ(count(*db_, "SELECT rows_total FROM warning_imports WHERE uploaded_by = 'epinet sim'"), reported);
 }
 
 TEST_F(SimLoadTest, SameSimulationAgainIsANoOpAnotherIsRefused) {
