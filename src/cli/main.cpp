@@ -1,7 +1,10 @@
 // The epinet command: server and CLI in one binary.
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <execinfo.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -70,6 +73,26 @@ int64_t user_id_by_name(store::Database& db, const std::string& username) {
   return u->id;
 }
 
+}  // namespace
+
+namespace {
+// A server that dies of a fatal signal says so, with a backtrace, before the
+// default action (a core dump where enabled) runs: only async-signal-safe calls.
+void on_fatal_signal(int sig) {
+  const char head[] = "epinet: fatal signal, backtrace follows\n";
+  [[maybe_unused]] auto w = ::write(STDERR_FILENO, head, sizeof head - 1);
+  void* frames[64];
+  int n = ::backtrace(frames, 64);
+  ::backtrace_symbols_fd(frames, n, STDERR_FILENO);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+void report_fatal_signals() {
+  void* warm[1];
+  ::backtrace(warm, 1);  // loads libgcc now, not inside the handler
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(sig, on_fatal_signal);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -158,6 +181,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*serve) {
+      report_fatal_signals();
       service::init_keys(cfg.data_dir, false);
       http::App a(cfg, std::move(db));
       http::register_routes(a);

@@ -154,8 +154,22 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!r.deferred) return send(std::move(r));
     auto later = std::move(r.deferred);
     later([self = shared_from_this()](Response::Builder build) {
-      asio::post(self->stream_.get_executor(), [self, build = std::move(build)] { self->send(build()); });
+      asio::post(self->stream_.get_executor(), [self, build = std::move(build)] { self->send(answer(build)); });
     });
+  }
+
+  // A deferred answer is built here, on the connection's thread: what it
+  // throws becomes the same error answer the router gives, never an
+  // exception out of the event loop.
+  static Response answer(const Response::Builder& build) {
+    try {
+      return build();
+    } catch (const Error& e) {
+      return error_response(e);
+    } catch (const std::exception& e) {
+      spdlog::error(R"({{"type":"deferred_answer_failed","error":{}}})", boost::json::serialize(boost::json::string(e.what())));
+      return error_response(500, "internal", "internal error");
+    }
   }
 
   void send(Response r) {
@@ -304,9 +318,21 @@ void run_server(App& app, const std::function<void(const std::string&)>& on_read
     wait_drain({});
   });
 
+  // A handler that throws is a bug, but it must not take the server down
+  // with every request in flight: log it and keep the loop running.
+  auto run = [](asio::io_context& loop) {
+    for (;;) {
+      try {
+        loop.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error(R"({{"type":"event_loop_exception","error":{}}})", boost::json::serialize(boost::json::string(e.what())));
+      }
+    }
+  };
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&loops, i] { loops[i]->run(); });
-  main.run();
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&loops, &run, i] { run(*loops[i]); });
+  run(main);
   for (auto& t : pool) t.join();
 }
 
