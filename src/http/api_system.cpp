@@ -36,7 +36,9 @@ void register_system_routes(App& app) {
          {}, [&app](RouteContext&) {
            return object_response(200, {{"version", EPINET_VERSION},
                                         {"schema_version", store::schema_version(*app.db)},
-                                        {"database", app.db->dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql"}});
+                                        {"database", app.db->dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql"},
+                                        // The city's clock: its days are what "today" means in every view.
+                                        {"utc_offset_minutes", app.config.utc_offset_minutes}});
          }});
   r.add({"GET", "/api/v1/openapi.json", Access::kPublic, "", "system", "This API as an OpenAPI 3 document", "", "", 200,
          {}, [&app](RouteContext&) { return json_response(200, app.openapi_json); }});

@@ -13,7 +13,7 @@ const char* kSchemas = R"({
     "properties":{"code":{"type":"string"},"message":{"type":"string"}}}}},
   "Health": {"type":"object","properties":{"status":{"type":"string","enum":["ok"]}}},
   "Version": {"type":"object","properties":{"version":{"type":"string"},"schema_version":{"type":"integer"},
-    "database":{"type":"string","enum":["sqlite","postgresql"]}}},
+    "database":{"type":"string","enum":["sqlite","postgresql"]},"utc_offset_minutes":{"type":"integer"}}},
   "LoginRequest": {"type":"object","required":["username","password"],"properties":{"username":{"type":"string"},
     "password":{"type":"string","format":"password"}}},
   "LoginResponse": {"type":"object","properties":{"token":{"type":"string"},"expires_at":{"type":"string","format":"date-time"},

@@ -26,11 +26,21 @@ function fileName(name) {
 }
 
 /**
+ * A time zone whose calendar date differs from the city's (UTC+8) right now:
+ * UTC−12 until 20:00 in the city, UTC+14 after. A page that took "today" from
+ * the browser's clock instead of the city's shows the wrong day there.
+ */
+export function zoneOnAnotherDay(now = Date.now()) {
+  const cityHour = new Date(now + 8 * 3600_000).getUTCHours();
+  return cityHour < 20 ? 'Etc/GMT+12' : 'Etc/GMT-14';
+}
+
+/**
  * Runs fn(page) in a fresh browser context (own cookies and localStorage).
  * On failure, saves a full-page screenshot named after the test.
  */
-export async function withPage(browser, t, fn, { viewport = DESKTOP, baseURL } = {}) {
-  const context = await browser.newContext({ viewport, baseURL, locale: 'zh-CN' });
+export async function withPage(browser, t, fn, { viewport = DESKTOP, baseURL, timezoneId } = {}) {
+  const context = await browser.newContext({ viewport, baseURL, locale: 'zh-CN', timezoneId });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));

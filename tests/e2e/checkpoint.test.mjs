@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { login } from '../lib/harness.mjs';
 import { newIdNumber } from '../lib/codes.mjs';
-import { PHONE, DESKTOP, useServerAndBrowser, signIn, withPage } from './browser.mjs';
+import { PHONE, DESKTOP, useServerAndBrowser, signIn, withPage, zoneOnAnotherDay } from './browser.mjs';
 
 const ctx = useServerAndBrowser();
 
@@ -126,6 +126,7 @@ test('a fever stops at the door with its reason, and the handover waits in the v
     assert.match(await door.getByTestId('recent').innerText(), /禁止通行/);
   }, { viewport: PHONE, baseURL: ctx.server.url });
 
+  // The venue's day is the city's day, also on a computer whose clock is set to a zone on another date.
   await withPage(ctx.browser, t, async (page) => {
     await signIn(page, 'venue_staff');
     // Venue staff reach their venue's day from the menu.
@@ -149,7 +150,7 @@ test('a fever stops at the door with its reason, and the handover waits in the v
     assert.equal(open.some((h) => h.id === handoverId), false);
     const closed = (await c.staff.get(`/api/v1/handovers?venue_id=${c.hall.id}&status=closed`)).json.items.find((h) => h.id === handoverId);
     assert.equal(closed.outcome, '已送至发热门诊');
-  }, { viewport: DESKTOP, baseURL: ctx.server.url });
+  }, { viewport: DESKTOP, baseURL: ctx.server.url, timezoneId: zoneOnAnotherDay() });
 });
 
 test('offline: a scan is queued, sent once when the network is back, and none is lost or doubled', async (t) => {

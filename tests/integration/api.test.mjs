@@ -29,6 +29,7 @@ for (const db of ['sqlite', 'postgres']) {
       const v = (await anon.get('/api/v1/version')).json;
       assert.equal(v.database, db === 'sqlite' ? 'sqlite' : 'postgresql');
       assert.ok(v.schema_version >= 1);
+      assert.equal(v.utc_offset_minutes, 480, 'the city\'s clock, for the UI\'s "today"');
       const doc = (await anon.get('/api/v1/openapi.json')).json;
       assert.match(doc.openapi, /^3\./);
       for (const p of ['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/me', '/api/v1/divisions', '/api/v1/divisions/{id}',

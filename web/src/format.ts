@@ -33,9 +33,21 @@ export function reasonText(r: { message: string; message_en: string }): string {
 }
 
 /** A local calendar day as YYYY-MM-DD (the API's `date`). */
+let cityOffsetMinutes = 480; // Asia/Shanghai until the server says otherwise
+
+/** The city's offset from UTC (the server's EPINET_UTC_OFFSET_MINUTES, from /api/v1/version). */
+export function setCityOffset(minutes: number): void {
+  cityOffsetMinutes = minutes;
+}
+
+/**
+ * The city's calendar date of a moment, YYYY-MM-DD: the day the server's views mean,
+ * whatever time zone the browser's clock is set to.
+ */
 export function localDate(d: Date = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const c = new Date(d.getTime() + cityOffsetMinutes * 60000);
+  return `${c.getUTCFullYear()}-${pad(c.getUTCMonth() + 1)}-${pad(c.getUTCDate())}`;
 }
 
 /** Only the time of day, e.g. 19:17:05. */
