@@ -174,7 +174,8 @@ int main(int argc, char** argv) {
       auto r = service::seed_demo(*db, cfg);
       std::cout << "demo city: " << r.divisions << " divisions, " << r.venues << " venues, " << r.users
                 << " accounts, " << r.persons << " residents created (" << db->describe() << ")\n";
-      std::cout << "demo accounts: admin, commander, venue_staff, community_worker, clinician, lab, resident\n";
+      std::cout << "demo accounts: admin, commander, venue_staff, community_worker, grid_worker (one compound), "
+                   "clinician, lab, resident\n";
       std::cout << "demo password: " << r.password
                 << (r.password_generated ? "  (generated; kept in " + cfg.data_dir + "/demo-password.txt)" : "")
                 << "\n";
