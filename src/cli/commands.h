@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include "core/config.h"
+#include "service/services.h"
+#include "store/database.h"
 
 namespace epinet::cli {
 
@@ -14,6 +16,14 @@ struct Command {
   // environment, defaults) for commands that touch the database.
   std::function<int(const std::function<Config()>& load)> run;
 };
+
+// The store the settings name, migrated to this binary's schema; prints the
+// migrations it applied unless `quiet`.
+std::unique_ptr<store::Database> open_migrated(const Config& c, bool quiet = false);
+
+// Who a command typed on the server acts as: an administrator of the whole
+// tree, named after the operating-system user in the audit log.
+service::Caller cli_caller();
 
 // `epinet sim`: the synthetic city and outbreak generator (sim/).
 Command add_sim_command(CLI::App& root);

@@ -28,25 +28,6 @@ struct Options {
   uint64_t seed = 1;
 };
 
-service::Caller cli_caller() {
-  service::Caller c;
-  const char* user = std::getenv("USER");
-  c.who.username = std::string("cli:") + (user ? user : "unknown");
-  c.who.role = domain::Role::kAdmin;
-  c.who.division_path = "/";
-  c.client_addr = "local";
-  return c;
-}
-
-std::unique_ptr<store::Database> open_db(const Config& config) {
-  store::OpenOptions o;
-  o.pool_size = 2;
-  o.sqlite_synchronous = config.sqlite_synchronous;
-  auto db = store::open_database(config.database_url, o);
-  store::migrate(*db);
-  return db;
-}
-
 // --community: a division id or code.
 store::Division community_arg(store::Database& db, const std::string& arg) {
   std::optional<store::Division> d;
@@ -80,7 +61,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 int run_import(const Options& o, const Config& config) {
-  auto db = open_db(config);
+  auto db = open_migrated(config, true);
   service::Runtime rt(*db, config);
   auto community = community_arg(*db, o.community);
   std::string bytes = read_file(o.file);
@@ -160,7 +141,7 @@ int run_import(const Options& o, const Config& config) {
 // repeated rows.
 int run_synth(const Options& o, const Config& config) {
   if (o.persons <= 0 || o.rows <= 0 || o.out.empty()) throw invalid("invalid_argument", "--persons, --rows and --out are required");
-  auto db = open_db(config);
+  auto db = open_migrated(config, true);
   auto keys = service::load_keys(config.data_dir);
   auto community = community_arg(*db, o.community);
   std::vector<store::Division> homes;

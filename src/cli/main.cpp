@@ -37,26 +37,6 @@ Config load(const Globals& g) {
   return c;
 }
 
-std::unique_ptr<store::Database> open_migrated(const Config& c, bool quiet = false) {
-  store::OpenOptions o;
-  o.pool_size = c.database_url.rfind("sqlite:", 0) == 0 ? c.threads + 1 : c.db_pool_size;
-  o.sqlite_synchronous = c.sqlite_synchronous;
-  auto db = store::open_database(c.database_url, o);
-  auto applied = store::migrate(*db);
-  if (!quiet)
-    for (int v : applied) std::cerr << "migrated: applied migration " << v << "\n";
-  return db;
-}
-
-service::Caller cli_caller() {
-  service::Caller c;
-  const char* user = std::getenv("USER");
-  c.who.username = std::string("cli:") + (user ? user : "unknown");
-  c.who.role = domain::Role::kAdmin;
-  c.who.division_path = "/";  // the command line on the server has the whole tree
-  c.client_addr = "local";
-  return c;
-}
 
 std::string read_password(const std::string& prompt) {
   if (const char* p = std::getenv("EPINET_PASSWORD")) return p;
@@ -165,7 +145,7 @@ int main(int argc, char** argv) {
       std::cout << "\n";
       return 0;
     }
-    auto db = open_migrated(cfg, static_cast<bool>(*serve));
+    auto db = cli::open_migrated(cfg, static_cast<bool>(*serve));
     if (*migrate) {
       std::cout << "schema version " << store::schema_version(*db) << " (" << db->describe() << ")\n";
       return 0;
@@ -195,7 +175,7 @@ int main(int argc, char** argv) {
       });
       return 0;
     }
-    auto caller = cli_caller();
+    auto caller = cli::cli_caller();
     if (*uadd) {
       service::UserPatch p;
       p.username = u_name;

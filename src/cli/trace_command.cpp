@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "http/export.h"
@@ -30,34 +31,6 @@ struct TraceFlags {
   bool progress = false, save = false, each = false;
 };
 
-// One line on stderr, redrawn at most ten times a second: bar, percent, phase.
-class ProgressLine {
- public:
-  explicit ProgressLine(bool on) : on_(on), t0_(std::chrono::steady_clock::now()) {}
-  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
-  void show(double fraction, const std::string& phase) {
-    if (!on_) return;
-    const double now = seconds();
-    if (now - last_ < 0.1 && fraction < 1) return;
-    last_ = now;
-    const int width = 28, full = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * width);
-    std::string bar;
-    for (int i = 0; i < width; ++i) bar += i < full ? "█" : "░";
-    std::fprintf(stderr, "\r%s %3.0f%%  %-40s %6.1f s ", bar.c_str(), fraction * 100, phase.c_str(), now);
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-  void done() {
-    if (drawn_) std::fprintf(stderr, "\r\033[K");
-    drawn_ = false;
-  }
-
- private:
-  bool on_;
-  std::chrono::steady_clock::time_point t0_;
-  double last_ = -1;
-  bool drawn_ = false;
-};
 
 std::vector<int64_t> parse_ids(const std::string& text, const std::string& origin) {
   std::vector<int64_t> ids;
@@ -121,11 +94,7 @@ int run_trace(const TraceFlags& f, const std::function<Config()>& load_config) {
     ids = parse_ids(ss.str(), f.index_file);
   }
   Config config = load_config();
-  store::OpenOptions o;
-  o.pool_size = 2;
-  o.sqlite_synchronous = config.sqlite_synchronous;
-  auto db = store::open_database(config.database_url, o);
-  store::migrate(*db);
+  auto db = open_migrated(config, true);
   if (f.sample > 0) {
     // A reproducible random sample of the registered persons (SplitMix64 over --seed).
     std::vector<int64_t> all;
@@ -157,7 +126,7 @@ int run_trace(const TraceFlags& f, const std::function<Config()>& load_config) {
   service::PreparedTrace prepared;
   db->read([&](store::Connection& c) { prepared = service::prepare_trace(c, rules, in, now); });
 
-  ProgressLine bar(f.progress || ::isatty(STDERR_FILENO));
+  Bar bar(f.progress || ::isatty(STDERR_FILENO));
   std::unique_ptr<tr::TraceIndex> index;
   double build_s = 0;
   if (f.engine == "index") {
@@ -167,15 +136,15 @@ int run_trace(const TraceFlags& f, const std::function<Config()>& load_config) {
     });
     const Millis since = now - static_cast<Millis>(config.retention_days) * tr::kDay;
     index = service::build_trace_index(*db, since, [&](int64_t n) {
-      bar.show(0.5 * static_cast<double>(n) / static_cast<double>(std::max<int64_t>(total, 1)),
+      bar.draw(0.5 * static_cast<double>(n) / static_cast<double>(std::max<int64_t>(total, 1)),
                "reading stays " + std::to_string(n / 1000) + " k");
     });
-    build_s = bar.seconds();
+    build_s = bar.elapsed();
   }
   tr::TraceResult result;
-  const double t0 = bar.seconds();
+  const double t0 = bar.elapsed();
   const double base = f.engine == "index" ? 0.5 : 0.0;
-  auto progress = [&](double x) { bar.show(base + (1 - base) * x, "tracing " + std::to_string(prepared.cases.size()) + " index cases"); };
+  auto progress = [&](double x) { bar.draw(base + (1 - base) * x, "tracing " + std::to_string(prepared.cases.size()) + " index cases"); };
   auto control = [&](int64_t p) { return prepared.control_time(p); };
   // --each: every index case traced alone; the rows say whose contact each is.
   std::vector<int64_t> row_index;
@@ -201,18 +170,13 @@ int run_trace(const TraceFlags& f, const std::function<Config()>& load_config) {
       run(sql);
     });
   }
-  const double trace_s = bar.seconds() - t0;
-  bar.done();
+  const double trace_s = bar.elapsed() - t0;
+  bar.clear();
 
   std::vector<store::TraceContactRow> rows;
   int64_t job_id = 0, enrolled = 0;
   if (f.save) {
-    service::Caller caller;
-    const char* user = std::getenv("USER");
-    caller.who.username = std::string("cli:") + (user ? user : "unknown");
-    caller.who.role = domain::Role::kAdmin;
-    caller.who.division_path = "/";
-    caller.client_addr = "local";
+    const service::Caller caller = cli_caller();
     db->write([&](store::Connection& c) {
       store::TraceJob j;
       j.status = "done";

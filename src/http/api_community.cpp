@@ -18,19 +18,10 @@ json::value opt_time(const std::optional<Millis>& t) { return t ? json::value(is
 json::value opt_id(const std::optional<int64_t>& v) { return v ? json::value(*v) : json::value(nullptr); }
 json::value text_or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
 
-Millis required_time(const json::object& b, std::string_view key) {
-  auto s = opt_string(b, key, 40);
-  if (!s) throw invalid("missing_field", std::string(key) + " is required");
-  auto t = parse_iso8601(*s);
-  if (!t) throw invalid("invalid_field", std::string(key) + " must be an ISO 8601 time");
-  return *t;
-}
+// An empty field from a form means "not given".
 std::optional<Millis> optional_time(const json::object& b, std::string_view key) {
   auto s = opt_string(b, key, 40);
-  if (!s || s->empty()) return std::nullopt;
-  auto t = parse_iso8601(*s);
-  if (!t) throw invalid("invalid_field", std::string(key) + " must be an ISO 8601 time");
-  return t;
+  return s && s->empty() ? std::nullopt : body_time(b, key);
 }
 
 // ---- uploads: the raw body, or one file of a multipart/form-data body.
@@ -272,13 +263,13 @@ service::ReturneeInput returnee_input(const json::object& b) {
   in.transport = opt_string(b, "transport", 20).value_or("");
   in.transport_no = opt_string(b, "transport_no", 40).value_or("");
   in.departed_at = optional_time(b, "departed_at");
-  in.arrived_at = required_time(b, "arrived_at");
+  in.arrived_at = required_body_time(b, "arrived_at");
   in.phone = opt_string(b, "phone", 30).value_or("");
   if (auto t = b.if_contains("tests"); t && !t->is_null()) {
     if (!t->is_array()) throw invalid("invalid_field", "tests must be an array");
     for (const auto& x : t->as_array()) {
       if (!x.is_object()) throw invalid("invalid_field", "a test is an object {sampled_at, result}");
-      in.tests.push_back({required_time(x.as_object(), "sampled_at"), opt_string(x.as_object(), "result", 20).value_or("")});
+      in.tests.push_back({required_body_time(x.as_object(), "sampled_at"), opt_string(x.as_object(), "result", 20).value_or("")});
     }
   }
   return in;
@@ -587,7 +578,7 @@ void register_community_routes(App& app) {
            in.method = opt_string(b, "method", 200).value_or("");
            in.team = opt_string(b, "team", 100).value_or("");
            in.note = opt_string(b, "note", 1000).value_or("");
-           in.done_at = required_time(b, "done_at");
+           in.done_at = required_body_time(b, "done_at");
            if (auto photo = opt_string(b, "photo", service::kMaxPhotoBytes * 2); photo && !photo->empty()) {
              // data:image/jpeg;base64,....
              size_t comma = photo->find(',');

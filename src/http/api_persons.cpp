@@ -65,20 +65,6 @@ json::object risk_json(const store::RiskArea& a) {
           {"decided_by", a.decided_by}};
 }
 
-Millis required_time(const json::object& b, std::string_view key) {
-  auto s = opt_string(b, key, 40);
-  if (!s) throw invalid("missing_field", std::string(key) + " is required");
-  auto t = parse_iso8601(*s);
-  if (!t) throw invalid("invalid_field", std::string(key) + " must be an ISO 8601 time");
-  return *t;
-}
-std::optional<Millis> optional_time(const json::object& b, std::string_view key) {
-  auto s = opt_string(b, key, 40);
-  if (!s) return std::nullopt;
-  auto t = parse_iso8601(*s);
-  if (!t) throw invalid("invalid_field", std::string(key) + " must be an ISO 8601 time");
-  return t;
-}
 
 service::PersonInput person_input(const Request& req) {
   auto b = parse_body(req, {"id_number", "name", "phone", "division_id", "household_of"});
@@ -94,8 +80,8 @@ service::PersonInput person_input(const Request& req) {
 store::Stay stay_input(const json::object& b) {
   store::Stay s;
   s.division_code = opt_string(b, "division_code", 6).value_or("");
-  s.from = required_time(b, "from");
-  s.to = required_time(b, "to");
+  s.from = required_body_time(b, "from");
+  s.to = required_body_time(b, "to");
   s.source = "declared";
   return s;
 }
@@ -155,7 +141,7 @@ void register_person_routes(App& app) {
          "Record a nucleic acid test result", "TestInput", "Test", 201, {}, [&rt](RouteContext& ctx) {
            auto b = parse_body(ctx.req, {"sampled_at", "result"});
            store::NucleicTest t;
-           t.sampled_at = required_time(b, "sampled_at");
+           t.sampled_at = required_body_time(b, "sampled_at");
            t.result = opt_string(b, "result", 20).value_or("");
            return created(test_json(service::record_test(rt, *ctx.caller, ctx.id_param(0), t)));
          }});
@@ -172,7 +158,7 @@ void register_person_routes(App& app) {
            store::CodeOverride o;
            o.color = opt_string(b, "color", 10).value_or("");
            o.reason = opt_string(b, "reason", 500).value_or("");
-           o.until = required_time(b, "until");
+           o.until = required_body_time(b, "until");
            auto out = service::override_code(rt, *ctx.caller, ctx.id_param(0), o);
            return created({{"id", out.id}, {"color", out.color}, {"reason", out.reason}, {"until", iso8601(out.until)}});
          }});
@@ -182,7 +168,7 @@ void register_person_routes(App& app) {
            return object_response(200, person_json(service::set_state(rt, *ctx.caller, ctx.id_param(0),
                                                                       opt_string(b, "case_status", 20).value_or("none"),
                                                                       opt_string(b, "manage_status", 30).value_or("none"),
-                                                                      optional_time(b, "manage_until"))));
+                                                                      body_time(b, "manage_until"))));
          }});
   r.add({"GET", "/api/v1/persons/{id}/health-code", Access::kPermission, "persons:read", "health-codes",
          "The person's health code: colour, reasons, validity, signed token and QR (make code)", "", "HealthCode", 200,
@@ -305,7 +291,7 @@ void register_person_routes(App& app) {
            in.division_name = opt_string(b, "division_name", 100).value_or("");
            in.area_name = opt_string(b, "area_name", 200).value_or("");
            in.level = opt_string(b, "level", 10).value_or("");
-           in.effective_from = optional_time(b, "effective_from");
+           in.effective_from = body_time(b, "effective_from");
            return created(risk_json(service::declare_risk_area(rt, *ctx.caller, in)));
          }});
   r.add({"POST", "/api/v1/risk-areas/{id}/events", Access::kPermission, "riskareas:write", "risk-areas",
@@ -314,7 +300,7 @@ void register_person_routes(App& app) {
            auto b = parse_body(ctx.req, {"action", "at", "note"});
            return object_response(200, risk_json(service::record_risk_event(rt, *ctx.caller, ctx.id_param(0),
                                                                             opt_string(b, "action", 30).value_or(""),
-                                                                            optional_time(b, "at"),
+                                                                            body_time(b, "at"),
                                                                             opt_string(b, "note", 500).value_or(""))));
          }});
   r.add({"GET", "/api/v1/public/keys", Access::kPublic, "", "public",

@@ -102,3 +102,14 @@ export function useServerAndBrowser(serverOptions = {}) {
   });
   return ctx;
 }
+
+/** On the tracing page (流调溯源), signed in as a commander: chooses the index person named `name`. */
+export async function chooseIndexPerson(page, name) {
+  await signIn(page, 'commander');
+  await page.getByTestId('menu-tracing').click();
+  await page.getByTestId('tracing-page').waitFor();
+  await page.getByTestId('tracing-persons').click();
+  await page.keyboard.type(name);
+  await page.locator('.el-select-dropdown__item:visible').filter({ hasText: name }).first().click();
+  await page.getByRole('heading', { name: '流调溯源' }).click(); // closes the dropdown
+}

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { login } from '../lib/harness.mjs';
 import { newIdNumber } from '../lib/codes.mjs';
-import { DESKTOP, useServerAndBrowser, signIn, withPage } from './browser.mjs';
+import { DESKTOP, useServerAndBrowser, signIn, withPage, chooseIndexPerson } from './browser.mjs';
 
 const ctx = useServerAndBrowser();
 
@@ -32,13 +32,7 @@ test('reported positive → traced → the contact is red, transferred, and coun
   assert.equal((await commander.get(`/api/v1/persons/${persons[1].id}/health-code`)).json.color, 'green', 'not yet traced');
 
   await withPage(ctx.browser, t, async (page) => {
-    await signIn(page, 'commander');
-    await page.getByTestId('menu-tracing').click();
-    await page.getByTestId('tracing-page').waitFor();
-    await page.getByTestId('tracing-persons').click();
-    await page.keyboard.type(names[0]);
-    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: names[0] }).first().click();
-    await page.getByRole('heading', { name: '流调溯源' }).click();  // closes the dropdown; no onset: the positive sample decides
+    await chooseIndexPerson(page, names[0]); // no onset: the positive sample decides
     await page.getByTestId('tracing-start').click();
     const row = page.getByTestId('tracing-contacts').locator('tr').filter({ hasText: names[1] }).first();
     await row.waitFor({ timeout: 20000 });

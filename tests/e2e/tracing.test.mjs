@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { login } from '../lib/harness.mjs';
 import { newIdNumber } from '../lib/codes.mjs';
-import { useServerAndBrowser, signIn, withPage } from './browser.mjs';
+import { useServerAndBrowser, withPage, chooseIndexPerson } from './browser.mjs';
 
 const ctx = useServerAndBrowser();
 
@@ -27,13 +27,7 @@ test('a commander traces a case: the contact, its evidence, the network graph', 
   }
 
   await withPage(ctx.browser, t, async (page) => {
-    await signIn(page, 'commander');
-    await page.getByTestId('menu-tracing').click();
-    await page.getByTestId('tracing-page').waitFor();
-    await page.getByTestId('tracing-persons').click();
-    await page.keyboard.type(names[0]);
-    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: names[0] }).first().click();
-    await page.getByRole('heading', { name: '流调溯源' }).click();  // closes the dropdown
+    await chooseIndexPerson(page, names[0]);
     const hourAgo = new Date(Date.now() - 3600_000);
     const local = new Date(hourAgo.getTime() - hourAgo.getTimezoneOffset() * 60000).toISOString().slice(0, 19).replace('T', ' ');
     const onset = page.locator('.el-date-editor input').first();
