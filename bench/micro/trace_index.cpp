@@ -5,18 +5,28 @@
 //   TraceIndexBuild        building the TraceIndex from the records (memory,
 //                          not the store). Counters: stays, bytes per stay
 //                          (stay records alone and everything).
-//   TraceOneIndexCase      one index case (4-day window before a random
-//                          person's last day, no secondary tier): latency
-//                          per case. Counters: p50_us, p99_us, contacts.
-//   Trace1000WithSecondary 1,000 (EPINET_TRACE_BENCH_SECONDARY_CASES) random index
-//                          cases with their secondary contacts in one trace.
+//   TraceOneIndexCase/R    one index case (4-day window before a random
+//                          record + 1 day, no secondary tier; 2,000 cases or
+//                          EPINET_TRACE_BENCH_SINGLE_CASES): latency per case.
+//                          Counters: p50_us, p99_us, contacts (mean),
+//                          contacts_p50, contacts_p99 (listed per case).
+//   Trace1000WithSecondary/R 1,000 (EPINET_TRACE_BENCH_SECONDARY_CASES) random
+//                          index cases with their secondary contacts in one
+//                          trace. Counters: contacts, close, secondary, evidence.
+//                          R: default (the rules: every venue type
+//                          close, minimum overlap 0) or narrow (DOMAIN.md's:
+//                          close-interaction types, 15 minutes together).
+//   The city: venue types, households and coach trips from the simulator's
+//   venues.csv, persons.csv and trips.csv next to the file.
 //   TraceSql/engine:E      the same single-case question on a sample (the
 //                          first EPINET_TRACE_BENCH_SQL_MAX stays, default
 //                          2,000,000) in a migrated store with the schema's
 //                          indexes: E = sqlite (a file in TMPDIR), postgres
 //                          (EPINET_TRACE_BENCH_PG_URL, when set) and index
 //                          (the in-memory index over that same sample).
-//                          Counters: p50_us, p99_us.
+//                          Counters: p50_us, p99_us; for the stores also
+//                          store_build_s, store_build_stays_per_s (the index
+//                          built from the store as the server does at start).
 //   TraceAccuracy          a 20,000-person city over 21 days (seed 11, 10 + 10
 //                          seeds), every infector traced: the share of true
 //                          venue/coach/household transmissions whose infectee
@@ -26,21 +36,26 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/tracing/index.h"
 #include "domain/tracing/trace.h"
+#include "core/table_file.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "store/tracing.h"
+#include "service/tracing.h"
 #include "bench/trace/sim_accuracy.h"
 
 namespace {
@@ -56,7 +71,53 @@ struct Data {
   int64_t epoch_ms = 0;
   std::vector<Record> records;
   uint32_t persons = 0, venues = 0;
+  // From the simulator's venues.csv, persons.csv and trips.csv next to the
+  // file (absent files: every venue "venue", no households, no trips).
+  std::vector<std::string> venue_type;  // by simulator venue id
+  std::vector<int64_t> household;       // by simulator person id; 0 = none
+  std::vector<tr::TripInfo> trips;
+  std::vector<tr::SeatInfo> seats;
 };
+
+int64_t num(std::string_view s) {
+  int64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+void read_side_files(Data& x, const std::filesystem::path& dir) {
+  std::string line;
+  if (std::ifstream in(dir / "venues.csv"); in && std::getline(in, line))
+    while (std::getline(in, line)) {
+      auto f = epinet::split_csv_record(line);
+      if (f.size() < 2) continue;
+      const auto id = static_cast<size_t>(num(f[0]));
+      if (x.venue_type.size() <= id) x.venue_type.resize(id + 1, "venue");
+      x.venue_type[id] = f[1];
+    }
+  if (std::ifstream in(dir / "persons.csv"); in && std::getline(in, line))
+    while (std::getline(in, line)) {
+      auto f = epinet::split_csv_record(line);
+      if (f.size() < 4) continue;
+      const auto id = static_cast<size_t>(num(f[0]));
+      if (x.household.size() <= id) x.household.resize(id + 1, 0);
+      x.household[id] = num(f[3]);
+    }
+  if (std::ifstream in(dir / "trips.csv"); in && std::getline(in, line)) {
+    int64_t last = -1;
+    while (std::getline(in, line)) {
+      auto f = epinet::split_csv_record(line);  // trip_id,vehicle,route,departure,person_id,seat_row,seat_col,arrival,…
+      if (f.size() < 8 || f[4].empty()) continue;
+      const int64_t trip = num(f[0]);
+      if (trip != last) {
+        x.trips.push_back({trip, f[1], num(f[3]) * 1000, num(f[7]) * 1000});
+        last = trip;
+      }
+      const int row = static_cast<int>(num(f[5]));
+      x.seats.push_back({trip, num(f[4]) + 1, row, static_cast<int>(num(f[6])), row == 0});
+    }
+  }
+}
 
 const Data& data() {
   static const Data d = [] {
@@ -80,6 +141,7 @@ const Data& data() {
       x.persons = std::max(x.persons, r.person + 1);
       x.venues = std::max(x.venues, r.venue + 1);
     }
+    read_side_files(x, std::filesystem::path(path).parent_path());
     return x;
   }();
   return d;
@@ -91,9 +153,14 @@ Millis out_ms(const Record& r) { return in_ms(r) + static_cast<Millis>(r.dur_ent
 std::unique_ptr<tr::TraceIndex> build(size_t n) {
   const auto& d = data();
   auto ix = std::make_unique<tr::TraceIndex>();
-  for (uint32_t v = 0; v < d.venues; ++v) ix->add_venue(v + 1, "venue");
-  for (uint32_t p = 0; p < d.persons; ++p) ix->add_person(p + 1, 0);
+  ix->begin_load();
+  for (uint32_t v = 0; v < d.venues; ++v) ix->add_venue(v + 1, v < d.venue_type.size() ? d.venue_type[v] : "venue");
+  for (uint32_t p = 0; p < d.persons; ++p) ix->add_person(p + 1, p < d.household.size() ? d.household[p] : 0);
   for (size_t i = 0; i < n; ++i) ix->add_stay(d.records[i].person + 1, d.records[i].venue + 1, in_ms(d.records[i]), out_ms(d.records[i]));
+  if (n == d.records.size()) {
+    for (const auto& t : d.trips) ix->add_trip(t);
+    for (const auto& s : d.seats) ix->add_seat(s);
+  }
   ix->compact();
   return ix;
 }
@@ -115,25 +182,42 @@ std::vector<tr::IndexCase> cases(size_t n, size_t records, uint64_t seed) {
   return out;
 }
 
-void latency(benchmark::State& state, const tr::ContactSource& src, const std::vector<tr::IndexCase>& cs) {
-  tr::Rules rules;
+// DOMAIN.md's narrower net: close only at venues of close interaction and after 15 minutes together.
+tr::Rules narrow_rules() {
+  tr::Rules r;
+  r.close_venue_types = {"restaurant", "gym", "office", "school", "shop", "hospital"};
+  r.min_overlap = 15 * tr::kMinute;
+  return r;
+}
+
+void latency(benchmark::State& state, const tr::ContactSource& src, const std::vector<tr::IndexCase>& cs,
+             tr::Rules rules = {}) {
   rules.secondary = false;
-  std::vector<double> us;
-  size_t contacts = 0;
+  std::vector<std::pair<double, size_t>> us;  // latency, contacts listed
+  std::vector<size_t> listed;
   for (auto _ : state) {
     us.clear();
-    contacts = 0;
     for (const auto& c : cs) {
       auto t0 = std::chrono::steady_clock::now();
       auto r = tr::trace(src, {c}, rules, [&](int64_t) { return c.window.to; });
-      us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
-      contacts += r.contacts.size();
+      us.emplace_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count(),
+                      r.contacts.size());
     }
   }
+  size_t contacts = 0;
+  for (const auto& [t, n] : us) {
+    contacts += n;
+    listed.push_back(n);
+  }
   std::sort(us.begin(), us.end());
-  state.counters["p50_us"] = us[us.size() / 2];
-  state.counters["p99_us"] = us[std::min(us.size() - 1, us.size() * 99 / 100)];
+  std::sort(listed.begin(), listed.end());
+  const size_t p99 = std::min(us.size() - 1, us.size() * 99 / 100);
+  state.counters["p50_us"] = us[us.size() / 2].first;
+  state.counters["p99_us"] = us[p99].first;
   state.counters["contacts"] = static_cast<double>(contacts) / static_cast<double>(cs.size());
+  // How many contacts the cases list: the median and the 99th percentile.
+  state.counters["contacts_p50"] = static_cast<double>(listed[listed.size() / 2]);
+  state.counters["contacts_p99"] = static_cast<double>(listed[p99]);
 }
 
 void TraceIndexBuild(benchmark::State& state) {
@@ -147,29 +231,36 @@ void TraceIndexBuild(benchmark::State& state) {
 }
 BENCHMARK(TraceIndexBuild)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
-void TraceOneIndexCase(benchmark::State& state) {
+// rules: "default" (the issue's: every venue type close, minimum overlap 0) or "narrow" (DOMAIN.md's).
+tr::Rules rules_named(const std::string& name) { return name == "narrow" ? narrow_rules() : tr::Rules{}; }
+
+void TraceOneIndexCase(benchmark::State& state, const std::string& rules) {
   if (data().records.empty()) return state.SkipWithError("EPINET_TRACE_BENCH_FILE not set or unreadable");
   auto& ix = full_index();
-  latency(state, ix, cases(2000, data().records.size(), 7));
+  size_t n = 2000;
+  if (const char* m = std::getenv("EPINET_TRACE_BENCH_SINGLE_CASES")) n = std::strtoull(m, nullptr, 10);
+  latency(state, ix, cases(n, data().records.size(), 7), rules_named(rules));
 }
-BENCHMARK(TraceOneIndexCase)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(TraceOneIndexCase, default, std::string("default"))->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(TraceOneIndexCase, narrow, std::string("narrow"))->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void Trace1000WithSecondary(benchmark::State& state) {
+void Trace1000WithSecondary(benchmark::State& state, const std::string& rule_name) {
   if (data().records.empty()) return state.SkipWithError("EPINET_TRACE_BENCH_FILE not set or unreadable");
   auto& ix = full_index();
   size_t n_cases = 1000;
   if (const char* m = std::getenv("EPINET_TRACE_BENCH_SECONDARY_CASES")) n_cases = std::strtoull(m, nullptr, 10);
   auto cs = cases(n_cases, data().records.size(), 11);
-  tr::Rules rules;
-  size_t n = 0;
-  for (auto _ : state) {
-    auto r = tr::trace(ix, cs, rules, [&](int64_t) { return cs.front().window.to + tr::kDay; });
-    n = r.contacts.size();
-  }
-  state.counters["contacts"] = static_cast<double>(n);
+  const tr::Rules rules = rules_named(rule_name);
+  tr::TraceResult r;
+  for (auto _ : state) r = tr::trace(ix, cs, rules, [&](int64_t) { return cs.front().window.to + tr::kDay; });
+  state.counters["contacts"] = static_cast<double>(r.contacts.size());
+  state.counters["close"] = static_cast<double>(r.count(tr::ContactKind::kClose));
+  state.counters["secondary"] = static_cast<double>(r.count(tr::ContactKind::kSecondary));
+  state.counters["evidence"] = static_cast<double>(r.evidence.size());
   state.counters["cases"] = static_cast<double>(cs.size());
 }
-BENCHMARK(Trace1000WithSecondary)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(Trace1000WithSecondary, default, std::string("default"))->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(Trace1000WithSecondary, narrow, std::string("narrow"))->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 size_t sql_sample() {
   size_t n = 2'000'000;
@@ -228,6 +319,14 @@ void TraceSql(benchmark::State& state, const std::string& engine) {
   o.sqlite_synchronous = "OFF";
   auto db = epinet::store::open_database(url, o);
   load_store(*db, n);
+  // The index as the server builds it at start: read from the store.
+  {
+    auto t0 = std::chrono::steady_clock::now();
+    auto ix = epinet::service::build_trace_index(*db, std::numeric_limits<Millis>::min() / 2);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    state.counters["store_build_s"] = s;
+    state.counters["store_build_stays_per_s"] = static_cast<double>(ix->stay_count()) / s;
+  }
   db->read([&](epinet::store::Connection& c) {
     epinet::store::SqlContactSource src(c);
     latency(state, src, cs);

@@ -155,10 +155,8 @@ int run_trace(const TraceFlags& f, const std::function<Config()>& load_config) {
     }
     for (size_t i = 0; i < prepared.cases.size(); ++i) {
       auto one = tr::trace(source, {prepared.cases[i]}, rules, control);
-      for (auto& k : one.contacts) {
-        row_index.push_back(prepared.cases[i].person_id);
-        result.contacts.push_back(std::move(k));
-      }
+      row_index.insert(row_index.end(), one.contacts.size(), prepared.cases[i].person_id);
+      result.append(std::move(one));
       progress(static_cast<double>(i + 1) / static_cast<double>(prepared.cases.size()));
     }
   };

@@ -59,6 +59,7 @@ PreparedTrace prepare_trace(store::Connection& c, const tr::Rules& rules, const 
 std::unique_ptr<tr::TraceIndex> build_trace_index(store::Database& db, Millis since,
                                                   const std::function<void(int64_t)>& progress) {
   auto ix = std::make_unique<tr::TraceIndex>();
+  ix->begin_load();
   db.read([&](store::Connection& c) {
     store::scan_venue_types(c, [&](int64_t id, const std::string& type) { ix->add_venue(id, type); });
     store::scan_households(c, [&](int64_t p, int64_t h) { ix->add_person(p, h); });
@@ -81,14 +82,13 @@ std::vector<store::TraceContactRow> contact_rows(store::Connection& c, int64_t j
   for (const auto& row : c.query("SELECT id, name FROM venues").rows)
     venue_names[store::as_int(row[0])] = store::as_text(row[1]);
   std::set<int64_t> trips;
-  for (const auto& k : r.contacts)
-    for (const auto& e : k.evidence)
-      if (e.setting == tr::Setting::kTrip) trips.insert(e.place_id);
+  for (const auto& e : r.evidence)
+    if (e.setting == tr::Setting::kTrip) trips.insert(e.place_id);
   for (int64_t t : trips) {
     auto q = c.query("SELECT vehicle, route FROM trips WHERE id = ?", {t});
     if (!q.empty()) trip_names[t] = store::as_text(q.rows[0][0]) + " " + store::as_text(q.rows[0][1]);
   }
-  auto place = [&](const tr::Exposure& e) -> std::string {
+  auto place = [&](const tr::Evidence& e) -> std::string {
     if (e.setting == tr::Setting::kVenue) return venue_names[e.place_id];
     if (e.setting == tr::Setting::kTrip) return trip_names[e.place_id];
     return "家庭 household " + std::to_string(e.place_id);
@@ -102,12 +102,13 @@ std::vector<store::TraceContactRow> contact_rows(store::Connection& c, int64_t j
     x.kind = tr::kind_name(k.kind);
     x.first_exposure = k.first_exposure;
     x.last_exposure = k.last_exposure;
-    const auto& first = k.evidence.front();
+    const auto evidence = r.evidence_of(k);
+    const auto& first = evidence.front();
     x.via_person_id = first.via;
     x.setting = tr::setting_name(first.setting);
     x.place_id = first.place_id;
     json::array ev;
-    for (const auto& e : k.evidence) {
+    for (const auto& e : evidence) {
       json::object o{{"via", e.via},
                      {"setting", tr::setting_name(e.setting)},
                      {"place_id", e.place_id},
@@ -140,7 +141,7 @@ int64_t enroll_contacts(store::Connection& c, const Caller& caller, int64_t job_
     e.exposure_at = std::min(k.last_exposure, now);  // a stay still open ends, for the schedule, now
     e.case_reported_at = reported_at;
     e.source = "tracing_job:" + std::to_string(job_id);
-    const auto& f = k.evidence.front();
+    const auto& f = r.evidence_of(k).front();
     e.note = std::string(tr::kind_name(k.kind)) + " via " + std::to_string(f.via) + " (" + tr::setting_name(f.setting) +
              " " + std::to_string(f.place_id) + ", " + iso8601(f.from) + ")";
     in.push_back(std::move(e));
@@ -181,6 +182,12 @@ class TracingService::LockedSource : public tr::ContactSource {
                  std::vector<tr::Exposure>& out) const override {
     std::shared_lock lock(s_.index_mu_);
     s_.index_->exposures(person, from, to, rules, out);
+  }
+  // The index's own sweep, under the read lock for its whole length.
+  tr::TraceResult trace(const std::vector<tr::IndexCase>& cases, const tr::Rules& rules, const tr::ControlTime& control,
+                        const tr::Progress& progress) const override {
+    std::shared_lock lock(s_.index_mu_);
+    return s_.index_->trace(cases, rules, control, progress);
   }
 
  private:
@@ -238,6 +245,7 @@ void TracingService::start() {
           index_->add_stay(*k.person_id, k.venue_id, k.at, k.t_out);
       }
       pending_.clear();
+      drain_backlog();
       ready_ = true;
     }
     build_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
@@ -250,9 +258,28 @@ void TracingService::start() {
 }
 
 void TracingService::on_checkins(const std::vector<CheckinWriter::Item>& batch) {
-  std::unique_lock lock(index_mu_);
+  {
+    std::lock_guard b(backlog_mu_);
+    for (const auto& it : batch) backlog_.push_back(CheckinWriter::Item{it.checkin, std::nullopt, it.close_stay, {}});
+  }
+  // A trace holding the index for reading must not hold up the check-ins:
+  // when the index is busy, the batch waits in the backlog.
+  std::unique_lock lock(index_mu_, std::try_to_lock);
+  if (lock.owns_lock()) drain_backlog();
+}
+
+void TracingService::drain_backlog() {
+  std::vector<CheckinWriter::Item> items;
+  {
+    std::lock_guard b(backlog_mu_);
+    items.swap(backlog_);
+  }
+  apply_checkins(items);
+}
+
+void TracingService::apply_checkins(const std::vector<CheckinWriter::Item>& batch) {
   if (!index_) {
-    for (const auto& it : batch) pending_.push_back(CheckinWriter::Item{it.checkin, std::nullopt, it.close_stay, {}});
+    pending_.insert(pending_.end(), batch.begin(), batch.end());
     return;
   }
   for (const auto& it : batch) {
@@ -265,6 +292,7 @@ void TracingService::on_checkins(const std::vector<CheckinWriter::Item>& batch) 
 
 void TracingService::on_purge(Millis cutoff) {
   std::unique_lock lock(index_mu_);
+  drain_backlog();
   if (index_) index_->purge_before(cutoff);
 }
 
@@ -346,6 +374,10 @@ void TracingService::run_job(Job& job) {
     std::unique_lock lock(jobs_mu_);
     if (jobs_cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return stop_; })) return;
   }
+  {
+    std::unique_lock lock(index_mu_);  // check-ins committed before the job starts are in its trace
+    drain_backlog();
+  }
   const Millis started = now_ms();
   rt_.db.write([&](store::Connection& c) { store::set_trace_job_running(c, job.id, started); });
   auto t0 = std::chrono::steady_clock::now();
@@ -360,6 +392,10 @@ void TracingService::run_job(Job& job) {
       });
   const int64_t elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  {
+    std::unique_lock lock(index_mu_);  // check-ins that came in during the trace
+    drain_backlog();
+  }
   store::TraceJob done;
   rt_.db.write([&](store::Connection& c) {
     store::insert_trace_contacts(c, contact_rows(c, job.id, result));
@@ -552,6 +588,7 @@ TracingService::ImportReport TracingService::import_venue_scans(const Caller& ca
   });
   if (!rep.errors.empty()) return rep;
   std::unique_lock lock(index_mu_);
+  drain_backlog();
   for (const auto& k : rows) {
     if (index_)
       index_->add_stay(*k.person_id, k.venue_id, k.at, k.t_out);
@@ -637,6 +674,7 @@ TracingService::ImportReport TracingService::import_trips(const Caller& caller, 
           json::serialize(json::object{{"trips", trips.size()}, {"seats", rep.imported}}));
   });
   std::unique_lock lock(index_mu_);
+  drain_backlog();
   if (index_) {
     for (const auto& t : trips) index_->add_trip(t);
     for (const auto& s : seats) index_->add_seat(s);

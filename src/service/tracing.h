@@ -117,6 +117,13 @@ class TracingService {
   mutable std::shared_mutex index_mu_;
   std::unique_ptr<domain::tracing::TraceIndex> index_;  // GUARDED_BY(index_mu_)
   std::vector<CheckinWriter::Item> pending_;             // GUARDED_BY(index_mu_): check-ins during the build
+  // Check-ins committed while a trace held the index: the check-in writer
+  // does not wait for a trace; they are applied by whoever next holds the
+  // index for writing (the next batch, or the job when its trace is done).
+  std::mutex backlog_mu_;
+  std::vector<CheckinWriter::Item> backlog_;  // GUARDED_BY(backlog_mu_)
+  void apply_checkins(const std::vector<CheckinWriter::Item>& batch);  // index_mu_ held for writing
+  void drain_backlog();                                                // index_mu_ held for writing
   std::atomic<bool> ready_{false};
   std::atomic<int64_t> build_ms_{0};
   std::thread builder_;

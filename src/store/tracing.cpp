@@ -154,7 +154,7 @@ void SqlContactSource::exposures(int64_t person, Millis from, Millis to, const t
       "SELECT x.cp, x.venue_id, " + lo + " AS f, " + hi + " AS t, " +
       q.mx("0", q.mn("x.cout", "x.b") + " - " + q.mx("x.cin", "x.a")) + " AS ov, CASE WHEN " + close_type +
       " = 1 AND " + hi + " - " + lo + " >= " + std::to_string(rules.min_overlap) +
-      " THEN 1 ELSE 0 END AS close FROM (SELECT c.person_id AS cp, i.venue_id AS venue_id, v.type AS type, " +
+      " THEN 1 ELSE 0 END AS close, x.a, x.cin FROM (SELECT c.person_id AS cp, i.venue_id AS venue_id, v.type AS type, " +
       q.mx("i.at", F) + " AS a, " + q.mn(end("i"), T) + " AS b, c.at AS cin, " + end("c") +
       " AS cout FROM checkins i JOIN venues v ON v.id = i.venue_id JOIN checkins c ON c.venue_id = i.venue_id AND c.at "
       "<= " + q.mn(end("i"), T) + " + " + B + " AND c.at >= " + q.mx("i.at", F) + " - " + B + " - " + D +
@@ -171,6 +171,8 @@ void SqlContactSource::exposures(int64_t person, Millis from, Millis to, const t
     e.to = as_int(row[3]);
     e.overlap = as_int(row[4]);
     e.kind = as_int(row[5]) == 1 ? tr::ContactKind::kClose : tr::ContactKind::kCompanion;
+    e.via_from = as_int(row[6]);
+    e.contact_in = as_int(row[7]);
     out.push_back(e);
   }
 
@@ -191,6 +193,7 @@ void SqlContactSource::exposures(int64_t person, Millis from, Millis to, const t
     e.overlap = e.to - e.from;
     e.seat_row = static_cast<int>(as_int(row[4]));
     e.seat_col = static_cast<int>(as_int(row[5]));
+    e.via_from = e.contact_in = e.from;
     out.push_back(e);
   }
 
@@ -205,6 +208,7 @@ void SqlContactSource::exposures(int64_t person, Millis from, Millis to, const t
     e.from = from;
     e.to = to;
     e.overlap = to - from;
+    e.via_from = from;
     out.push_back(e);
   }
 }

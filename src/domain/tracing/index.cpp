@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include "domain/tracing/scratch.h"
+
 namespace epinet::domain::tracing {
 namespace {
 
-int32_t day_of(Millis t) { return static_cast<int32_t>(t >= 0 ? t / kDay : -((-t + kDay - 1) / kDay)); }
+int32_t day_of(Millis t) { return day_number(t); }
 
 uint64_t bucket_key(uint32_t venue, int32_t day) {
   return (static_cast<uint64_t>(venue) << 32) | static_cast<uint32_t>(day);
@@ -13,11 +15,14 @@ uint64_t bucket_key(uint32_t venue, int32_t day) {
 
 }  // namespace
 
+TraceIndex::TraceIndex() : scratch_(std::make_shared<ScratchPool>()) {}
+
 uint32_t TraceIndex::person_slot(int64_t person_id) {
   auto [it, added] = person_slots_.try_emplace(person_id, static_cast<uint32_t>(person_ids_.size()));
   if (added) {
+    if (!person_ids_.empty() && person_id < person_ids_.back()) ids_ascending_ = false;
     person_ids_.push_back(person_id);
-    households_.push_back(0);
+    household_of_.push_back(0);
     postings_.emplace_back();
   }
   return it->second;
@@ -31,7 +36,10 @@ std::optional<uint32_t> TraceIndex::find_person(int64_t person_id) const {
 
 uint32_t TraceIndex::venue_slot(int64_t venue_id) {
   auto [it, added] = venue_slots_.try_emplace(venue_id, static_cast<uint32_t>(venues_.size()));
-  if (added) venues_.push_back(Venue{venue_id, "", 0, false});
+  if (added) {
+    venues_.push_back(Venue{venue_id, "", 0, false});
+    venue_buckets_.emplace_back();
+  }
   return it->second;
 }
 
@@ -39,15 +47,26 @@ void TraceIndex::add_venue(int64_t venue_id, const std::string& type) { venues_[
 
 void TraceIndex::add_person(int64_t person_id, int64_t household_id) {
   uint32_t p = person_slot(person_id);
-  int64_t old = households_[p];
-  if (old == household_id) return;
-  if (old != 0) {
-    auto& m = members_[old];
-    std::erase(m, p);
-    if (m.empty()) members_.erase(old);
+  const uint32_t old = household_of_[p];
+  if ((old == 0 && household_id == 0) || (old != 0 && household_ids_[old - 1] == household_id)) return;
+  if (old != 0) std::erase(members_[old - 1], p);
+  household_of_[p] = 0;
+  if (household_id == 0) return;
+  auto [it, added] = household_slots_.try_emplace(household_id, static_cast<uint32_t>(household_ids_.size()));
+  if (added) {
+    household_ids_.push_back(household_id);
+    members_.emplace_back();
   }
-  households_[p] = household_id;
-  if (household_id != 0) members_[household_id].push_back(p);
+  members_[it->second].push_back(p);
+  household_of_[p] = it->second + 1;
+}
+
+void TraceIndex::note_bucket(uint32_t venue, uint32_t bucket) {
+  auto& list = venue_buckets_[venue];
+  list.push_back(bucket);
+  // Days arrive in order but for late scans: keep the list sorted by day.
+  for (size_t i = list.size() - 1; i > 0 && buckets_[list[i - 1]].day > buckets_[list[i]].day; --i)
+    std::swap(list[i - 1], list[i]);
 }
 
 void TraceIndex::add_stay(int64_t person_id, int64_t venue_id, Millis in, std::optional<Millis> out) {
@@ -63,10 +82,13 @@ void TraceIndex::add_stay(int64_t person_id, int64_t venue_id, Millis in, std::o
     venue.has_open = true;
   }
   auto [it, added] = bucket_of_.try_emplace(bucket_key(v, day), static_cast<uint32_t>(buckets_.size()));
-  if (added) buckets_.push_back(Bucket{v, day, {}});
+  if (added) {
+    buckets_.push_back(Bucket{v, day, {}});
+    note_bucket(v, it->second);
+  }
   const uint32_t b = it->second;
   auto& stays = buckets_[b].stays;
-  if (stays.empty() || stays.back().in_ms <= s.in_ms) {
+  if (loading_ || stays.empty() || stays.back().in_ms <= s.in_ms) {
     stays.push_back(s);
   } else {  // a late arrival (a scan queued offline): keep the bucket sorted
     auto pos = std::upper_bound(stays.begin(), stays.end(), s.in_ms,
@@ -138,11 +160,20 @@ void TraceIndex::add_seat(const SeatInfo& seat) {
     }
   seats.push_back(Seat{p, static_cast<int16_t>(seat.row), static_cast<int16_t>(seat.col), seat.crew});
   trips_of_[p].push_back(it->second);
+  if (on_trip_.size() <= p) on_trip_.resize(person_ids_.size());
+  on_trip_[p] = true;
 }
 
 void TraceIndex::compact() {
+  if (loading_) {
+    for (auto& b : buckets_)
+      std::stable_sort(b.stays.begin(), b.stays.end(),
+                       [](const PackedStay& x, const PackedStay& y) { return x.in_ms < y.in_ms; });
+    loading_ = false;
+  }
   for (auto& b : buckets_) b.stays.shrink_to_fit();
   for (auto& p : postings_) p.shrink_to_fit();
+  for (auto& v : venue_buckets_) v.shrink_to_fit();
   buckets_.shrink_to_fit();
 }
 
@@ -174,7 +205,11 @@ void TraceIndex::purge_before(Millis cutoff) {
       }
     buckets_ = std::move(kept);
     bucket_of_.clear();
-    for (uint32_t b = 0; b < buckets_.size(); ++b) bucket_of_[bucket_key(buckets_[b].venue, buckets_[b].day)] = b;
+    for (auto& list : venue_buckets_) list.clear();
+    for (uint32_t b = 0; b < buckets_.size(); ++b) {
+      bucket_of_[bucket_key(buckets_[b].venue, buckets_[b].day)] = b;
+      note_bucket(buckets_[b].venue, b);
+    }
     for (auto& post : postings_) {
       size_t w = 0;
       for (uint32_t b : post)
@@ -189,9 +224,13 @@ void TraceIndex::purge_before(Millis cutoff) {
     trips_ = std::move(kept);
     trip_slots_.clear();
     trips_of_.clear();
+    on_trip_.assign(person_ids_.size(), false);
     for (uint32_t i = 0; i < trips_.size(); ++i) {
       trip_slots_[trips_[i].info.id] = i;
-      for (const auto& s : trips_[i].seats) trips_of_[s.person].push_back(i);
+      for (const auto& s : trips_[i].seats) {
+        trips_of_[s.person].push_back(i);
+        on_trip_[s.person] = true;
+      }
     }
   }
 }
@@ -205,8 +244,10 @@ size_t TraceIndex::stay_bytes() const {
 size_t TraceIndex::total_bytes() const {
   size_t n = stay_bytes() + buckets_.capacity() * sizeof(Bucket) + bucket_of_.size() * 32;
   for (const auto& p : postings_) n += p.capacity() * sizeof(uint32_t) + sizeof(p);
-  n += person_ids_.capacity() * sizeof(int64_t) + households_.capacity() * sizeof(int64_t) + person_slots_.size() * 32;
-  for (const auto& [h, m] : members_) n += m.capacity() * sizeof(uint32_t) + 48;
+  n += person_ids_.capacity() * sizeof(int64_t) + household_of_.capacity() * sizeof(uint32_t) + person_slots_.size() * 32;
+  n += household_ids_.capacity() * sizeof(int64_t) + household_slots_.size() * 32;
+  for (const auto& m : members_) n += m.capacity() * sizeof(uint32_t) + sizeof(m);
+  for (const auto& v : venue_buckets_) n += v.capacity() * sizeof(uint32_t) + sizeof(v);
   for (const auto& t : trips_) n += sizeof(Trip) + t.seats.capacity() * sizeof(Seat);
   return n;
 }
@@ -279,13 +320,15 @@ void TraceIndex::exposures(int64_t person, Millis from, Millis to, const Rules& 
         e.from = m.from;
         e.to = m.to;
         e.overlap = m.overlap;
+        e.via_from = x.a;
+        e.contact_in = in;
         out.push_back(e);
       }
     }
   }
 
   // Coach trips.
-  if (auto t = trips_of_.find(p); t != trips_of_.end()) {
+  if (auto t = on_trip(p) ? trips_of_.find(p) : trips_of_.end(); t != trips_of_.end()) {
     for (uint32_t ti : t->second) {
       const Trip& trip = trips_[ti];
       if (trip.info.departure > to || trip.info.arrival < from) continue;
@@ -305,28 +348,27 @@ void TraceIndex::exposures(int64_t person, Millis from, Millis to, const Rules& 
         e.overlap = trip.info.arrival - trip.info.departure;
         e.seat_row = s.row;
         e.seat_col = s.col;
+        e.via_from = e.contact_in = trip.info.departure;
         out.push_back(e);
       }
     }
   }
 
   // The household.
-  if (int64_t h = households_[p]; h != 0) {
-    auto m = members_.find(h);
-    if (m != members_.end())
-      for (uint32_t q : m->second) {
-        if (q == p) continue;
-        Exposure e;
-        e.person_id = person_ids_[q];
-        e.via = person;
-        e.setting = Setting::kHousehold;
-        e.place_id = h;
-        e.from = from;
-        e.to = to;
-        e.overlap = to - from;
-        out.push_back(e);
-      }
-  }
+  if (uint32_t h = household_of_[p]; h != 0)
+    for (uint32_t q : members_[h - 1]) {
+      if (q == p) continue;
+      Exposure e;
+      e.person_id = person_ids_[q];
+      e.via = person;
+      e.setting = Setting::kHousehold;
+      e.place_id = household_ids_[h - 1];
+      e.from = from;
+      e.to = to;
+      e.overlap = to - from;
+      e.via_from = from;
+      out.push_back(e);
+    }
 }
 
 }  // namespace epinet::domain::tracing

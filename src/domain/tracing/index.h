@@ -13,6 +13,8 @@
 // same data (tests/integration/tracing.test.mjs checks that).
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -26,6 +28,19 @@ namespace epinet::domain::tracing {
 // this long); the store's reference query applies the same cap.
 inline constexpr Millis kLongestStay = kDay;
 
+// The UTC day a time falls in (days since 1970-01-01, negative before).
+inline int32_t day_number(Millis t) {
+  return static_cast<int32_t>(t >= 0 ? t / kDay : -((-t + kDay - 1) / kDay));
+}
+
+struct TraceResult;
+struct IndexCase;
+// When a close contact was put under control (its secondary window ends
+// there): the time, or the trace's `now` when not yet.
+using ControlTime = std::function<Millis(int64_t person_id)>;
+// Fraction done, 0…1.
+using Progress = std::function<void(double)>;
+
 // Where exposures come from: the in-memory index, or the SQL reference query.
 class ContactSource {
  public:
@@ -35,6 +50,10 @@ class ContactSource {
   // coach seats and household members (kClose). Nothing when from > to.
   virtual void exposures(int64_t person, Millis from, Millis to, const Rules& rules,
                          std::vector<Exposure>& out) const = 0;
+  // The whole trace (see trace() in trace.h). The default asks exposures()
+  // person by person: the reference every faster engine must equal.
+  virtual TraceResult trace(const std::vector<IndexCase>& cases, const Rules& rules, const ControlTime& control,
+                            const Progress& progress) const;
 };
 
 struct TripInfo {
@@ -52,6 +71,7 @@ struct SeatInfo {
 
 class TraceIndex : public ContactSource {
  public:
+  TraceIndex();
   void add_venue(int64_t venue_id, const std::string& type);
   // Adds or moves a person to a household (0: none known).
   void add_person(int64_t person_id, int64_t household_id);
@@ -66,6 +86,9 @@ class TraceIndex : public ContactSource {
   void add_trip(const TripInfo& trip);
   // The trip must have been added.
   void add_seat(const SeatInfo& seat);
+  // A bulk load: until compact(), stays are appended as they come and
+  // compact() puts each bucket in time order once (no query meanwhile).
+  void begin_load() { loading_ = true; }
   // Gives back the spare capacity of a bulk build (call after loading).
   void compact();
   // Drops stays entered before `cutoff` and trips that departed before it.
@@ -80,8 +103,21 @@ class TraceIndex : public ContactSource {
 
   void exposures(int64_t person, Millis from, Millis to, const Rules& rules,
                  std::vector<Exposure>& out) const override;
+  // The sweep (sweep.cpp): every venue touched is swept once per tier, its
+  // stays against all the sources' stays there at once, so a trace costs
+  // about the stays it lists, and a trace whose close contacts span the city
+  // reads each venue once instead of once per close contact. Equals the
+  // reference (ContactSource::trace) result for result.
+  TraceResult trace(const std::vector<IndexCase>& cases, const Rules& rules, const ControlTime& control,
+                    const Progress& progress) const override;
+  // How the close contacts' own stays are found for the secondary tier:
+  // through their postings (sparse) or by reading every venue (dense).
+  // Chosen by estimated cost unless set (tests and benchmarks set it).
+  enum class SecondaryScan { kAuto, kSparse, kDense };
+  SecondaryScan secondary_scan = SecondaryScan::kAuto;
 
  private:
+  friend class Sweep;
   struct PackedStay {  // 12 bytes
     uint32_t person;
     uint32_t in_ms;   // since the bucket's day start
@@ -115,19 +151,33 @@ class TraceIndex : public ContactSource {
   const Bucket* find_bucket(uint32_t venue, int32_t day) const;
   Millis venue_reach(const Venue& v, const Rules& rules) const;  // longest stay, defaults included
 
+  // Whether a person has a trip (a quick test before the trips_of_ lookup).
+  bool on_trip(uint32_t p) const { return p < on_trip_.size() && on_trip_[p]; }
+  // A venue's buckets, by day.
+  void note_bucket(uint32_t venue, uint32_t bucket);
+
   std::vector<int64_t> person_ids_;
   std::unordered_map<int64_t, uint32_t> person_slots_;
-  std::vector<int64_t> households_;                           // by person slot; 0 = none
-  std::unordered_map<int64_t, std::vector<uint32_t>> members_;  // household → person slots
-  std::vector<std::vector<uint32_t>> postings_;               // person slot → bucket numbers
+  std::vector<uint32_t> household_of_;                // by person slot: household number + 1; 0 = none
+  std::vector<int64_t> household_ids_;                // household number → id
+  std::vector<std::vector<uint32_t>> members_;        // household number → person slots
+  std::unordered_map<int64_t, uint32_t> household_slots_;  // id → household number
+  std::vector<std::vector<uint32_t>> postings_;       // person slot → bucket numbers
   std::vector<Venue> venues_;
   std::unordered_map<int64_t, uint32_t> venue_slots_;
+  std::vector<std::vector<uint32_t>> venue_buckets_;  // venue slot → bucket numbers by day
   std::vector<Bucket> buckets_;
   std::unordered_map<uint64_t, uint32_t> bucket_of_;  // (venue slot << 32 | day) → bucket number
   std::vector<Trip> trips_;
   std::unordered_map<int64_t, uint32_t> trip_slots_;
   std::unordered_map<uint32_t, std::vector<uint32_t>> trips_of_;  // person slot → trip numbers
+  std::vector<bool> on_trip_;                                     // person slot → has trips_of_
   size_t stays_ = 0;
+  bool ids_ascending_ = true;
+  bool loading_ = false;  // person ids grow with their slots (order by slot = order by id)
+  // Per-trace working memory (marks per person), kept between traces.
+  struct ScratchPool;
+  std::shared_ptr<ScratchPool> scratch_;
 };
 
 }  // namespace epinet::domain::tracing

@@ -79,6 +79,12 @@ struct Exposure {
   Millis from = 0, to = 0;
   Millis overlap = 0;
   int seat_row = -1, seat_col = -1;  // the contact's seat on a trip (0 = crew)
+  // Which of the contact's stays (venue: its entry; trip: the departure;
+  // household: 0) and when the via's side began (venue: the via's stay,
+  // clipped to its window; trip: the departure; household: the window's
+  // start): a trace keeps one exposure per (setting, place, contact_in),
+  // the least by (via_from, via, to, overlap).
+  Millis via_from = 0, contact_in = 0;
 };
 
 }  // namespace epinet::domain::tracing

@@ -4,6 +4,7 @@
 #pragma once
 #include <functional>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "domain/tracing/index.h"
@@ -34,27 +35,49 @@ struct IndexCase {
 struct Contact {
   int64_t person_id = 0;
   ContactKind kind = ContactKind::kClose;
+  // Over every exposure of this tier (not only those kept as evidence).
   Millis first_exposure = 0, last_exposure = 0;
-  std::vector<Exposure> evidence;  // of this tier, by time; at most kMaxEvidence
+  uint32_t evidence_begin = 0, evidence_count = 0;  // in TraceResult::evidence
 };
 inline constexpr size_t kMaxEvidence = 50;
 
-struct TraceResult {
-  std::vector<Contact> contacts;  // close, then secondary, then companion; by person id within each
-  size_t count(ContactKind k) const;
+// An exposure as a result keeps it (the contact is the Contact's).
+struct Evidence {
+  int64_t via = 0;  // the index case or close contact met
+  int64_t place_id = 0;
+  Millis from = 0, to = 0, overlap = 0;
+  int16_t seat_row = -1, seat_col = -1;
+  ContactKind kind = ContactKind::kClose;
+  Setting setting = Setting::kVenue;
 };
 
-// When a close contact was put under control (its secondary window ends
-// there): the time, or the trace's `now` when not yet.
-using ControlTime = std::function<Millis(int64_t person_id)>;
-// Fraction done, 0…1.
-using Progress = std::function<void(double)>;
+struct TraceResult {
+  std::vector<Contact> contacts;  // close, then secondary, then companion; by person id within each
+  // Each contact's evidence, contiguous: of its tier, one exposure per stay,
+  // trip or household of the contact's, ordered by evidence_less; at most
+  // kMaxEvidence.
+  std::vector<Evidence> evidence;
+  std::span<const Evidence> evidence_of(const Contact& c) const {
+    return {evidence.data() + c.evidence_begin, c.evidence_count};
+  }
+  size_t count(ContactKind k) const;
+  // Appends another result's contacts and evidence (as they are: the order
+  // is then the caller's).
+  void append(TraceResult&& other);
+};
 
 // Index persons are never listed as contacts. A person met in several ways
 // is listed once, in the strongest tier (close > secondary > companion).
 // Secondary contacts: the close-tier exposures of each close contact during
 // [its first exposure, its control time] (when rules.secondary).
+// Evidence: when several index cases (or close contacts) met the same stay
+// of a contact, the one whose own stay began first is named (ties: the
+// lowest person id); for a trip, the lowest person id; for a household, the
+// earliest window. The source decides how (ContactSource::trace).
 TraceResult trace(const ContactSource& source, const std::vector<IndexCase>& cases, const Rules& rules,
                   const ControlTime& control, const Progress& progress = {});
+
+// The order of a contact's evidence: by time, then via, place, end, setting.
+bool evidence_less(const Evidence& a, const Evidence& b);
 
 }  // namespace epinet::domain::tracing

@@ -297,10 +297,10 @@ TEST(Trace, SecondaryContactsAreMetBetweenTheCloseContactsFirstExposureAndItsCon
                                                  {4, ContactKind::kSecondary}}));
   const auto& two = *std::find_if(res.contacts.begin(), res.contacts.end(), [](const Contact& c) { return c.person_id == 2; });
   EXPECT_EQ(two.first_exposure, kT + 30 * kM - 0) << "the real overlap begins at kT + 30 min";
-  EXPECT_EQ(two.evidence.at(0).via, kIndex);
+  EXPECT_EQ(res.evidence_of(two)[0].via, kIndex);
   const auto& four = *std::find_if(res.contacts.begin(), res.contacts.end(), [](const Contact& c) { return c.person_id == 4; });
-  EXPECT_EQ(four.evidence.at(0).via, 2);
-  EXPECT_EQ(four.evidence.at(0).place_id, kOther);
+  EXPECT_EQ(res.evidence_of(four)[0].via, 2);
+  EXPECT_EQ(res.evidence_of(four)[0].place_id, kOther);
 }
 
 TEST(Trace, WithoutSecondaryTracingOnlyCloseContactsAreListed) {

@@ -1,0 +1,186 @@
+// Working memory of a trace that outlives it: marks per person slot, reset by
+// moving to a new epoch rather than by clearing millions of entries, so a
+// single-case trace costs what it touches. Internal to src/domain/tracing.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "domain/tracing/index.h"
+#include "domain/tracing/trace.h"
+
+namespace epinet::domain::tracing {
+
+constexpr uint32_t kIndexSlot = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kNoEvidence = std::numeric_limits<uint32_t>::max();
+
+// A source's stay at a venue, clipped to its window.
+struct Interval {
+  Millis a = 0, b = 0;
+  int64_t via_key = 0;  // orders as the via's person id does
+  uint32_t via = 0;
+};
+
+struct VenueInterval {
+  uint32_t venue;
+  Interval i;
+};
+
+// One exposure kept (one per contact stay, trip, household).
+struct Ev {
+  uint32_t contact = 0, via = 0;
+  int64_t place = 0;
+  Millis from = 0, to = 0, overlap = 0;
+  Millis last = 0;  // the latest exposure this stands for (the first is `from`)
+  int16_t row = -1, col = -1;
+  ContactKind kind = ContactKind::kClose;
+  Setting setting = Setting::kVenue;
+};
+
+// A contact (its tier is kind_of; its first and last exposures come from its evidence).
+struct Found {
+  uint32_t person = 0;
+  uint32_t household_ev = kNoEvidence;
+};
+
+struct TripHit {
+  uint32_t person, trip;
+  int64_t via_key;
+  uint32_t via;
+  int16_t row, col;
+};
+
+
+
+// A growing array in blocks: no copying as it grows, and the blocks are kept
+// for the next trace (up to a bound).
+template <class T>
+class Blocks {
+ public:
+  static constexpr size_t kShift = 16, kSize = size_t{1} << kShift;
+  size_t size() const { return n_; }
+  T& operator[](size_t i) { return blocks_[i >> kShift][i & (kSize - 1)]; }
+  const T& operator[](size_t i) const { return blocks_[i >> kShift][i & (kSize - 1)]; }
+  void push_back(const T& x) {
+    if ((n_ >> kShift) == blocks_.size()) blocks_.push_back(std::make_unique<T[]>(kSize));
+    (*this)[n_++] = x;
+  }
+  // Empties it, keeping at most `keep` blocks' memory.
+  void clear(size_t keep = 16) {
+    n_ = 0;
+    if (blocks_.size() > keep) blocks_.resize(keep);
+  }
+  template <class F>
+  void each(const F& f) const {
+    for (size_t b = 0; b * kSize < n_; ++b) {
+      const T* x = blocks_[b].get();
+      const size_t m = std::min(kSize, n_ - b * kSize);
+      for (size_t i = 0; i < m; ++i) f(x[i], b * kSize + i);
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<T[]>> blocks_;
+  size_t n_ = 0;
+};
+
+struct TraceScratch {
+  struct Mark {
+    uint32_t epoch, slot;  // slot holds when epoch == current
+  };
+  std::vector<Mark> marks;
+  uint32_t current = 0;
+  std::vector<uint64_t> excluded, source;  // bitsets by person slot
+  // Starts a trace over `persons` person slots.
+  void begin(size_t persons) {
+    end();
+    if (marks.size() < persons) marks.resize(persons, Mark{0, 0});
+    if (++current == 0) {
+      std::fill(marks.begin(), marks.end(), Mark{0, 0});
+      current = 1;
+    }
+    if (excluded.size() < (persons + 63) / 64) {
+      excluded.assign((persons + 63) / 64, 0);
+      source.assign((persons + 63) / 64, 0);
+    }
+  }
+  bool seen(uint32_t p) const { return marks[p].epoch == current; }
+  uint32_t slot(uint32_t p) const { return marks[p].slot; }
+  void mark(uint32_t p, uint32_t slot) { marks[p] = Mark{current, slot}; }
+
+  // The sweep's working arrays, kept for the next trace.
+  std::vector<Found> found;
+  std::vector<ContactKind> kind_of;  // found[c].kind, compact (read when evidence is grouped)
+  Blocks<Ev> evs;
+  std::vector<Window> person_window;  // person slot → its secondary window (dense sweep)
+  std::vector<VenueInterval> vi;
+  std::vector<Interval> intervals, side;
+  std::vector<Millis> st, en, pmax;
+  std::vector<uint32_t> buckets_tmp;
+  std::vector<TripHit> trip_hits;
+  std::vector<uint32_t> order, rank, at, fill;
+  std::vector<uint64_t> keys, keys_tmp;
+  std::vector<Millis> lasts, firsts;
+
+  // After a trace: empties the arrays, giving back what a large one took.
+  void end() {
+    auto trim = [](auto& v) {
+      v.clear();
+      if (v.capacity() > (size_t{1} << 20)) v.shrink_to_fit();
+    };
+    trim(found);
+    trim(kind_of);
+    trim(person_window);
+    trim(side);
+    trim(vi);
+    trim(intervals);
+    trim(st);
+    trim(en);
+    trim(pmax);
+    trim(trip_hits);
+    trim(order);
+    trim(rank);
+    trim(at);
+    trim(fill);
+    trim(keys);
+    trim(keys_tmp);
+    trim(lasts);
+    trim(firsts);
+    evs.clear();
+    if (set_words.size() > excluded.size() / 4) {
+      std::fill(excluded.begin(), excluded.end(), 0);
+      std::fill(source.begin(), source.end(), 0);
+    } else {
+      for (uint32_t w : set_words) excluded[w] = source[w] = 0;
+    }
+    trim(set_words);
+  }
+  static bool test(const std::vector<uint64_t>& bits, uint32_t p) { return (bits[p >> 6] >> (p & 63)) & 1; }
+  // Sets a bit of `excluded` or `source`; end() clears what was set.
+  void set(std::vector<uint64_t>& bits, uint32_t p) {
+    bits[p >> 6] |= uint64_t{1} << (p & 63);
+    set_words.push_back(p >> 6);
+  }
+  std::vector<uint32_t> set_words;
+};
+
+struct TraceIndex::ScratchPool {
+  std::mutex mu;
+  std::vector<std::unique_ptr<TraceScratch>> free;
+
+  std::unique_ptr<TraceScratch> take() {
+    std::lock_guard lock(mu);
+    if (free.empty()) return std::make_unique<TraceScratch>();
+    auto s = std::move(free.back());
+    free.pop_back();
+    return s;
+  }
+  void give(std::unique_ptr<TraceScratch> s) {
+    std::lock_guard lock(mu);
+    free.push_back(std::move(s));
+  }
+};
+
+}  // namespace epinet::domain::tracing

@@ -1,0 +1,516 @@
+// The trace index's own trace: a sweep per venue.
+//
+// A tier is traced from a set of sources (the index cases, then the close
+// contacts), each with a window. Their stays at each venue, clipped to their
+// windows, are sorted by start: "intervals". Every other stay at that venue
+// that could reach an interval is visited once, in entry order, and a
+// running pointer over the intervals' ends finds the first interval it meets
+// (its earliest-starting source is the evidence) while the largest end among
+// the intervals that began before the stay ended gives its last exposure.
+// So a venue costs its intervals plus the stays visited, however many sources
+// were there, and a contact stay is looked at once. With a minimum overlap at
+// a venue of close interaction, a stay is checked against each interval it
+// reaches (exact, slower; not the default).
+//
+// Few sources (an index case, a few hundred close contacts) find their own
+// stays through their postings; many (close contacts across a city) are found
+// by reading every venue's buckets once with a bitset of sources.
+#include <algorithm>
+#include <limits>
+
+#include "domain/tracing/index.h"
+#include "domain/tracing/scratch.h"
+#include "domain/tracing/trace.h"
+
+namespace epinet::domain::tracing {
+namespace {
+
+// One stable pass of a radix sort on `bits` bits from `shift` up.
+void radix_sort(std::vector<uint64_t>& v, std::vector<uint64_t>& tmp, int shift, int bits) {
+  const size_t buckets = size_t{1} << bits;
+  std::vector<uint32_t> count(buckets + 1, 0);
+  for (uint64_t x : v) ++count[((x >> shift) & (buckets - 1)) + 1];
+  for (size_t b = 0; b < buckets; ++b) count[b + 1] += count[b];
+  tmp.resize(v.size());
+  for (uint64_t x : v) tmp[count[(x >> shift) & (buckets - 1)]++] = x;
+  v.swap(tmp);
+}
+
+bool interval_less(const Interval& x, const Interval& y) {
+  return std::tie(x.a, x.via_key, x.b) < std::tie(y.a, y.via_key, y.b);
+}
+
+}  // namespace
+
+class Sweep {
+ public:
+  Sweep(const TraceIndex& ix, const Rules& rules, TraceScratch& s) : ix_(ix), rules_(rules), s_(s) {}
+
+  TraceResult run(const std::vector<IndexCase>& cases, const ControlTime& control, const Progress& progress) {
+    const size_t persons = ix_.person_ids_.size();
+    s_.begin(persons);
+    const double first_share = rules_.secondary ? 0.5 : 1.0;
+
+    // Tier 1: the index cases. Index persons are never contacts.
+    struct Src {
+      uint32_t p;
+      Window w;
+    };
+    std::vector<Src> srcs;
+    for (const auto& c : cases)
+      if (auto p = ix_.find_person(c.person_id)) {
+        s_.mark(*p, kIndexSlot);
+        s_.set(s_.excluded, *p);
+        srcs.push_back({*p, c.window});
+      }
+    auto& vi = s_.vi;
+    for (const auto& x : srcs) own_stays(x.p, x.w.from, x.w.to, vi);
+    sweep_sparse(vi, false, [&](double f) {
+      if (progress) progress(first_share * 0.9 * f);
+    });
+    for (const auto& x : srcs) household(x.p, x.w.from, x.w.to, ContactKind::kClose);
+    for (const auto& x : srcs) trips(x.p, x.w.from, x.w.to);
+    emit_trips(ContactKind::kClose);
+    if (progress) progress(first_share);
+
+    if (rules_.secondary) {
+      // Tier 2: the close contacts, from their first exposure until their control.
+      const size_t n = s_.found.size();
+      auto& firsts = s_.firsts;  // each close contact's first exposure
+      firsts.assign(n, std::numeric_limits<Millis>::max());
+      s_.evs.each([&](const Ev& e, size_t) {
+        if (e.kind == s_.kind_of[e.contact]) firsts[e.contact] = std::min(firsts[e.contact], e.from);
+      });
+      std::vector<Src> close;
+      for (uint32_t c = 0; c < n; ++c)
+        if (s_.kind_of[c] == ContactKind::kClose) {
+          const uint32_t p = s_.found[c].person;
+          close.push_back({p, {firsts[c], control(ix_.person_ids_[p])}});
+          s_.set(s_.excluded, p);
+        }
+      auto part = [&](double f) {
+        if (progress) progress(first_share + (1 - first_share) * 0.9 * f);
+      };
+      // Sparse costs about the stays of every bucket a close contact has a
+      // posting in; dense reads every stay twice.
+      const double per_bucket = ix_.buckets_.empty() ? 0 : double(ix_.stays_) / double(ix_.buckets_.size());
+      const double per_person = persons == 0 ? 0 : double(ix_.stays_) / double(persons);
+      const bool sparse = ix_.secondary_scan == TraceIndex::SecondaryScan::kAuto
+                              ? double(close.size()) * per_person * per_bucket < 2.0 * double(ix_.stays_)
+                              : ix_.secondary_scan == TraceIndex::SecondaryScan::kSparse;
+      if (sparse) {
+        vi.clear();
+        for (const auto& x : close) own_stays(x.p, x.w.from, x.w.to, vi);
+        sweep_sparse(vi, true, part);
+      } else {
+        s_.person_window.resize(persons);
+        for (const auto& x : close) {
+          s_.set(s_.source, x.p);
+          s_.person_window[x.p] = x.w;
+        }
+        sweep_dense(part);
+      }
+      for (const auto& x : close) household(x.p, x.w.from, x.w.to, ContactKind::kSecondary);
+      for (const auto& x : close) trips(x.p, x.w.from, x.w.to);
+      emit_trips(ContactKind::kSecondary);
+    }
+    TraceResult r = finish();
+    if (progress) progress(1.0);
+    return r;
+  }
+
+ private:
+  using Stay = TraceIndex::PackedStay;
+
+  // Orders persons as their ids do: the slot itself when slots follow ids.
+  int64_t key(uint32_t p) const { return ix_.ids_ascending_ ? static_cast<int64_t>(p) : ix_.person_ids_[p]; }
+
+  Millis length(const Stay& s, const TraceIndex::Venue& v) const {
+    return s.dur_ms == TraceIndex::kOpen ? std::min(rules_.stay_length(v.type), kLongestStay)
+                                         : static_cast<Millis>(s.dur_ms);
+  }
+
+  // A person's stays within [from, to], clipped to it.
+  void own_stays(uint32_t p, Millis from, Millis to, std::vector<VenueInterval>& out) {
+    if (from > to) return;
+    s_.buckets_tmp.assign(ix_.postings_[p].begin(), ix_.postings_[p].end());
+    std::sort(s_.buckets_tmp.begin(), s_.buckets_tmp.end());
+    s_.buckets_tmp.erase(std::unique(s_.buckets_tmp.begin(), s_.buckets_tmp.end()), s_.buckets_tmp.end());
+    const int64_t id = key(p);
+    for (uint32_t b : s_.buckets_tmp) {
+      const auto& bucket = ix_.buckets_[b];
+      const auto& v = ix_.venues_[bucket.venue];
+      const Millis start = static_cast<Millis>(bucket.day) * kDay;
+      if (start > to || start + kDay + ix_.venue_reach(v, rules_) < from) continue;
+      for (const auto& s : bucket.stays) {
+        if (s.person != p) continue;
+        const Millis in = start + s.in_ms, o = in + length(s, v);
+        if (in <= to && o >= from) out.push_back({bucket.venue, {std::max(in, from), std::min(o, to), id, p}});
+      }
+    }
+  }
+
+  template <class F>
+  void sweep_sparse(std::vector<VenueInterval>& vi, bool secondary, const F& part) {
+    std::sort(vi.begin(), vi.end(), [](const VenueInterval& x, const VenueInterval& y) {
+      if (x.venue != y.venue) return x.venue < y.venue;
+      return interval_less(x.i, y.i);
+    });
+    size_t done = 0;
+    for (size_t g = 0; g < vi.size();) {
+      size_t e = g;
+      s_.intervals.clear();
+      while (e < vi.size() && vi[e].venue == vi[g].venue) s_.intervals.push_back(vi[e++].i);
+      venue(vi[g].venue, secondary);
+      g = e;
+      if (++done % 256 == 0) part(double(g) / double(vi.size()));
+    }
+  }
+
+  // Every close contact's stays at every venue of close interaction, read
+  // venue by venue. A venue's buckets give entries in time order, so the
+  // intervals come sorted but for those clipped by their window's start
+  // (kept aside, sorted and merged in) and equal starts (ordered after).
+  template <class F>
+  void sweep_dense(const F& part) {
+    const size_t nv = ix_.venues_.size();
+    auto& side = s_.side;
+    for (uint32_t v = 0; v < nv; ++v) {
+      const auto& venue_info = ix_.venues_[v];
+      if (!rules_.close_type(venue_info.type)) continue;
+      s_.intervals.clear();
+      side.clear();
+      for (uint32_t b : ix_.venue_buckets_[v]) {
+        const auto& bucket = ix_.buckets_[b];
+        const Millis start = static_cast<Millis>(bucket.day) * kDay;
+        const size_t m = bucket.stays.size();
+        for (size_t i = 0; i < m; ++i) {
+          const auto& s = bucket.stays[i];
+          if (i + 16 < m) __builtin_prefetch(&s_.person_window[bucket.stays[i + 16].person]);
+          if (!TraceScratch::test(s_.source, s.person)) continue;
+          const Window& w = s_.person_window[s.person];
+          const Millis in = start + s.in_ms, o = in + length(s, venue_info);
+          if (w.from > w.to || in > w.to || o < w.from) continue;
+          (in >= w.from ? s_.intervals : side).push_back({std::max(in, w.from), std::min(o, w.to), key(s.person), s.person});
+        }
+      }
+      if (s_.intervals.empty() && side.empty()) continue;
+      if (!side.empty()) {
+        std::sort(side.begin(), side.end(), interval_less);
+        const size_t mid = s_.intervals.size();
+        s_.intervals.insert(s_.intervals.end(), side.begin(), side.end());
+        std::inplace_merge(s_.intervals.begin(), s_.intervals.begin() + static_cast<std::ptrdiff_t>(mid), s_.intervals.end(),
+                           [](const Interval& x, const Interval& y) { return x.a < y.a; });
+      }
+      for (size_t i = 0; i < s_.intervals.size();) {  // equal starts: by via, then end
+        size_t j = i + 1;
+        while (j < s_.intervals.size() && s_.intervals[j].a == s_.intervals[i].a) ++j;
+        if (j - i > 1)
+          std::sort(s_.intervals.begin() + static_cast<std::ptrdiff_t>(i), s_.intervals.begin() + static_cast<std::ptrdiff_t>(j),
+                    interval_less);
+        i = j;
+      }
+      venue(v, true);
+      if (v % 512 == 0) part(double(v) / double(nv));
+    }
+  }
+
+  // The sweep of one venue against s_.intervals (sorted by interval_less).
+  void venue(uint32_t v, bool secondary) {
+    const auto& V = ix_.venues_[v];
+    const bool close_type = rules_.close_type(V.type);
+    if (secondary && !close_type) return;
+    const Millis buf = rules_.buffer, min_overlap = rules_.min_overlap, reach = ix_.venue_reach(V, rules_);
+    const bool simple = !close_type || min_overlap <= 0;
+    const ContactKind kind = secondary ? ContactKind::kSecondary : close_type ? ContactKind::kClose : ContactKind::kCompanion;
+    const size_t n = s_.intervals.size();
+    s_.st.resize(n);
+    s_.en.resize(n);
+    s_.pmax.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      s_.st[i] = s_.intervals[i].a - buf;
+      s_.en[i] = s_.intervals[i].b + buf;
+      s_.pmax[i] = i ? std::max(s_.pmax[i - 1], s_.en[i]) : s_.en[i];
+    }
+    const auto& list = ix_.venue_buckets_[v];
+    size_t bp = 0, k = 0, i = 0;
+    while (i < n) {
+      // The entries that could reach intervals i…: one range of entry times.
+      const Millis lo = s_.st[i] - reach;
+      Millis hi = s_.en[i];
+      while (++i < n && s_.st[i] - reach <= hi) hi = std::max(hi, s_.en[i]);
+      const int32_t d0 = day_number(lo), d1 = day_number(hi);
+      while (bp < list.size() && ix_.buckets_[list[bp]].day < d0) ++bp;
+      for (size_t q = bp; q < list.size() && ix_.buckets_[list[q]].day <= d1; ++q) {
+        const auto& bucket = ix_.buckets_[list[q]];
+        const Millis start = static_cast<Millis>(bucket.day) * kDay;
+        auto it = bucket.stays.begin();
+        if (lo > start)
+          it = std::lower_bound(bucket.stays.begin(), bucket.stays.end(), lo - start,
+                                [](const Stay& s, Millis t) { return static_cast<Millis>(s.in_ms) < t; });
+        const auto stop = bucket.stays.end();
+        for (; it != stop; ++it) {
+          const Millis ci = start + it->in_ms;
+          if (ci > hi) break;
+          const uint32_t p = it->person;
+          // The marks of persons a few stays on: most stays met are contacts, and their marks are far apart.
+          if (stop - it > 8) __builtin_prefetch(&s_.marks[(it + 8)->person]);
+          if (TraceScratch::test(s_.excluded, p)) continue;
+          while (k < n && s_.pmax[k] < ci) ++k;
+          if (k == n) return;  // no interval ends after this entry, nor after any later one
+          const Millis co = ci + length(*it, V);
+          if (s_.st[k] > co) continue;
+          if (simple) {
+            // The last exposure: the largest end among the intervals begun by co (co itself
+            // when interval k already lasts that long, the usual case).
+            Millis last = co;
+            if (s_.en[k] < co) {
+              size_t lo = k, step = 1;  // gallop to the last interval begun by co
+              while (lo + step < n && s_.st[lo + step] <= co) {
+                lo += step;
+                step *= 2;
+              }
+              const size_t j = static_cast<size_t>(
+                  std::upper_bound(s_.st.begin() + static_cast<std::ptrdiff_t>(lo), s_.st.begin() + static_cast<std::ptrdiff_t>(std::min(n, lo + step)), co) -
+                  s_.st.begin()) - 1;
+              last = std::min(co, s_.pmax[j]);
+            }
+            meet(p, kind, s_.intervals[k], ci, co, V.id, std::max(ci, s_.st[k]), last);
+            continue;
+          }
+          // A minimum overlap at a venue of close interaction: each interval decides.
+          size_t first_close = n, first_any = n;
+          Millis last_close = 0, last_any = 0;
+          for (size_t x = k; x < n && s_.st[x] <= co; ++x) {
+            if (s_.en[x] < ci) continue;
+            const Millis to = std::min(co, s_.en[x]);
+            if (to - std::max(ci, s_.st[x]) >= min_overlap) {
+              if (first_close == n) first_close = x;
+              last_close = std::max(last_close, to);
+            } else if (!secondary) {
+              if (first_any == n) first_any = x;
+              last_any = std::max(last_any, to);
+            }
+          }
+          if (first_close < n)
+            meet(p, kind, s_.intervals[first_close], ci, co, V.id, std::max(ci, s_.st[first_close]), last_close);
+          else if (first_any < n)
+            meet(p, ContactKind::kCompanion, s_.intervals[first_any], ci, co, V.id, std::max(ci, s_.st[first_any]), last_any);
+        }
+      }
+    }
+  }
+
+  void meet(uint32_t p, ContactKind kind, const Interval& src, Millis ci, Millis co, int64_t place, Millis first,
+            Millis last) {
+    Ev e;
+    e.via = src.via;
+    e.place = place;
+    e.from = std::max(ci, src.a - rules_.buffer);
+    e.to = std::min(co, src.b + rules_.buffer);
+    e.overlap = std::max<Millis>(0, std::min(co, src.b) - std::max(ci, src.a));
+    e.kind = kind;
+    e.setting = Setting::kVenue;
+    e.from = first;  // the same: the earliest-starting interval met
+    e.last = last;
+    const uint32_t c = contact(p, kind);
+    if (c == kNoContact) return;
+    e.contact = c;
+    s_.evs.push_back(e);
+  }
+
+  // The contact number of person p after an exposure of this tier
+  // (kNoContact when p is listed in a stronger tier, or an index person).
+  static constexpr uint32_t kNoContact = std::numeric_limits<uint32_t>::max();
+  uint32_t contact(uint32_t p, ContactKind kind) {
+    if (!s_.seen(p)) {
+      const auto c = static_cast<uint32_t>(s_.found.size());
+      s_.mark(p, c);
+      s_.found.push_back({p, kNoEvidence});
+      s_.kind_of.push_back(kind);
+      return c;
+    }
+    const uint32_t c = s_.slot(p);
+    if (c == kIndexSlot || kind > s_.kind_of[c]) return kNoContact;
+    if (kind < s_.kind_of[c]) {  // a stronger tier: what was found before no longer counts
+      s_.kind_of[c] = kind;
+      s_.found[c].household_ev = kNoEvidence;
+    }
+    return c;
+  }
+
+  void household(uint32_t p, Millis from, Millis to, ContactKind kind) {
+    if (from > to) return;
+    const uint32_t h = ix_.household_of_[p];
+    if (h == 0) return;
+    const int64_t via_key = key(p);
+    for (uint32_t q : ix_.members_[h - 1]) {
+      if (q == p || TraceScratch::test(s_.excluded, q)) continue;
+      const uint32_t c = contact(q, kind);
+      if (c == kNoContact) continue;
+      Found* f = &s_.found[c];
+      Ev e;
+      e.contact = c;
+      e.via = p;
+      e.place = ix_.household_ids_[h - 1];
+      e.from = from;
+      e.to = to;
+      e.overlap = to - from;
+      e.last = to;
+      e.kind = kind;
+      e.setting = Setting::kHousehold;
+      // One household exposure per contact: the earliest window (then the lowest via);
+      // its `last` is the latest of them all.
+      if (f->household_ev != kNoEvidence && s_.evs[f->household_ev].kind == kind) {
+        Ev& old = s_.evs[f->household_ev];
+        const int64_t old_key = key(old.via);
+        e.last = old.last = std::max(old.last, to);
+        if (std::tie(e.from, via_key, e.to) < std::tie(old.from, old_key, old.to)) old = e;
+        continue;
+      }
+      f->household_ev = static_cast<uint32_t>(s_.evs.size());
+      s_.evs.push_back(e);
+    }
+  }
+
+  void trips(uint32_t p, Millis from, Millis to) {
+    if (from > to || !ix_.on_trip(p)) return;
+    auto t = ix_.trips_of_.find(p);
+    if (t == ix_.trips_of_.end()) return;
+    for (uint32_t ti : t->second) {
+      const auto& trip = ix_.trips_[ti];
+      if (trip.info.departure > to || trip.info.arrival < from) continue;
+      const TraceIndex::Seat* mine = nullptr;
+      for (const auto& s : trip.seats)
+        if (s.person == p) mine = &s;
+      if (!mine) continue;
+      for (const auto& s : trip.seats) {
+        if (s.person == p || TraceScratch::test(s_.excluded, s.person) ||
+            !seat_contact(mine->row, mine->crew, s.row, s.crew, rules_.row_span))
+          continue;
+        s_.trip_hits.push_back({s.person, ti, key(p), p, s.row, s.col});
+      }
+    }
+  }
+
+  // One exposure per contact and trip: the lowest via.
+  void emit_trips(ContactKind kind) {
+    std::sort(s_.trip_hits.begin(), s_.trip_hits.end(), [](const TripHit& a, const TripHit& b) {
+      return std::tie(a.person, a.trip, a.via_key) < std::tie(b.person, b.trip, b.via_key);
+    });
+    for (size_t i = 0; i < s_.trip_hits.size(); ++i) {
+      const TripHit& h = s_.trip_hits[i];
+      if (i && s_.trip_hits[i - 1].person == h.person && s_.trip_hits[i - 1].trip == h.trip) continue;
+      const auto& info = ix_.trips_[h.trip].info;
+      const uint32_t c = contact(h.person, kind);
+      if (c == kNoContact) continue;
+      Ev e;
+      e.contact = c;
+      e.via = h.via;
+      e.place = info.id;
+      e.from = info.departure;
+      e.to = info.arrival;
+      e.overlap = info.arrival - info.departure;
+      e.last = info.arrival;
+      e.row = h.row;
+      e.col = h.col;
+      e.kind = kind;
+      e.setting = Setting::kTrip;
+      s_.evs.push_back(e);
+    }
+    s_.trip_hits.clear();
+  }
+
+  TraceResult finish() {
+    const auto n = static_cast<uint32_t>(s_.found.size());
+    // Contacts by (tier, person id): their rank.
+    auto& order = s_.order;
+    order.clear();
+    order.reserve(n);
+    if (ix_.ids_ascending_ && n > ix_.person_ids_.size() / 32) {
+      // Most persons are contacts: read the marks in slot (= id) order, a tier at a time.
+      for (ContactKind k : {ContactKind::kClose, ContactKind::kSecondary, ContactKind::kCompanion})
+        for (uint32_t p = 0; p < ix_.person_ids_.size(); ++p)
+          if (s_.seen(p) && s_.slot(p) != kIndexSlot && s_.kind_of[s_.slot(p)] == k) order.push_back(s_.slot(p));
+    } else if (ix_.ids_ascending_ && ix_.person_ids_.size() < (size_t{1} << 24)) {
+      // (tier, slot) above the contact number; two passes of a radix sort on the 26 bits above.
+      auto& keys = s_.keys;
+      keys.resize(n);
+      for (uint32_t c = 0; c < n; ++c)
+        keys[c] = (static_cast<uint64_t>(s_.kind_of[c]) << 56) | (static_cast<uint64_t>(s_.found[c].person) << 32) | c;
+      radix_sort(keys, s_.keys_tmp, 32, 13);
+      radix_sort(keys, s_.keys_tmp, 45, 13);
+      for (uint64_t x : keys) order.push_back(static_cast<uint32_t>(x));
+    } else {
+      std::vector<std::pair<std::pair<ContactKind, int64_t>, uint32_t>> keyed(n);
+      for (uint32_t c = 0; c < n; ++c) keyed[c] = {{s_.kind_of[c], key(s_.found[c].person)}, c};
+      std::sort(keyed.begin(), keyed.end());
+      for (const auto& x : keyed) order.push_back(x.second);
+    }
+    auto& rank = s_.rank;
+    rank.resize(n);
+    for (uint32_t r = 0; r < n; ++r) rank[order[r]] = r;
+    // Evidence of each contact's final tier, placed by rank (a counting sort).
+    auto& at = s_.at;
+    at.assign(size_t{n} + 1, 0);
+    s_.evs.each([&](const Ev& e, size_t) {
+      if (e.kind == s_.kind_of[e.contact]) ++at[rank[e.contact] + 1];
+    });
+    for (uint32_t r = 0; r < n; ++r) at[r + 1] += at[r];
+    TraceResult res;
+    res.evidence.resize(at[n]);
+    auto& lasts = s_.lasts;  // by evidence position
+    lasts.resize(at[n]);
+    {
+      auto& fill = s_.fill;
+      fill.assign(at.begin(), at.end() - 1);
+      s_.evs.each([&](const Ev& e, size_t) {
+        if (e.kind != s_.kind_of[e.contact]) return;
+        const uint32_t pos = fill[rank[e.contact]]++;
+        lasts[pos] = e.last;
+        res.evidence[pos] = {ix_.person_ids_[e.via], e.place, e.from, e.to, e.overlap, e.row, e.col, e.kind, e.setting};
+      });
+    }
+    res.contacts.resize(n);
+    uint32_t kept = 0;  // evidence moved down over what the cap dropped
+    for (uint32_t r = 0; r < n; ++r) {
+      const Found& f = s_.found[order[r]];
+      Contact& k = res.contacts[r];
+      k.person_id = ix_.person_ids_[f.person];
+      k.kind = s_.kind_of[order[r]];
+      k.last_exposure = lasts[at[r]];
+      for (uint32_t i = at[r] + 1; i < at[r + 1]; ++i) k.last_exposure = std::max(k.last_exposure, lasts[i]);
+      if (r + 8 < n) __builtin_prefetch(&ix_.person_ids_[s_.found[order[r + 8]].person]);
+      auto b = res.evidence.begin() + at[r], e = res.evidence.begin() + at[r + 1];
+      if (e - b > 1) std::sort(b, e, evidence_less);
+      k.first_exposure = b->from;  // every exposure's start is its evidence's `from`
+      const auto m = static_cast<uint32_t>(std::min<std::ptrdiff_t>(e - b, static_cast<std::ptrdiff_t>(kMaxEvidence)));
+      if (kept != at[r]) std::move(b, b + m, res.evidence.begin() + kept);
+      k.evidence_begin = kept;
+      k.evidence_count = m;
+      kept += m;
+    }
+    res.evidence.resize(kept);
+    return res;
+  }
+
+  const TraceIndex& ix_;
+  const Rules& rules_;
+  TraceScratch& s_;
+};
+
+TraceResult TraceIndex::trace(const std::vector<IndexCase>& cases, const Rules& rules, const ControlTime& control,
+                              const Progress& progress) const {
+  auto scratch = scratch_->take();
+  struct Give {
+    ScratchPool& pool;
+    std::unique_ptr<TraceScratch>& s;
+    ~Give() {
+      s->end();
+      pool.give(std::move(s));
+    }
+  } give{*scratch_, scratch};
+  return Sweep(*this, rules, *scratch).run(cases, control, progress);
+}
+
+}  // namespace epinet::domain::tracing
