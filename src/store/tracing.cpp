@@ -1,5 +1,6 @@
 #include "store/tracing.h"
 
+#include <limits>
 #include <sstream>
 #include <unordered_map>
 
@@ -8,14 +9,17 @@ namespace tr = domain::tracing;
 
 // ---- the ledger ---------------------------------------------------------------
 
+// Page by page along the key: the row-value comparison is a range of the
+// primary key on both databases (PostgreSQL does not turn the equivalent ORs
+// into one, and would read every earlier page again for each page).
+const char* const kScanStaysSql =
+    "SELECT venue_id, at, id, person_id, t_out FROM checkins WHERE (venue_id, at, id) > (?, ?, ?) AND at >= ? AND "
+    "direction = 'in' AND decision = 'pass' AND person_id IS NOT NULL ORDER BY venue_id, at, id LIMIT ?";
+
 void scan_stays(Connection& c, Millis since, const std::function<void(const TraceStay&)>& fn, int64_t page) {
-  int64_t venue = -1, at = 0, id = 0;
+  int64_t venue = std::numeric_limits<int64_t>::min(), at = std::numeric_limits<int64_t>::min(), id = 0;
   for (;;) {
-    auto r = c.query(
-        "SELECT venue_id, at, id, person_id, t_out FROM checkins WHERE (venue_id > ? OR (venue_id = ? AND (at > ? OR "
-        "(at = ? AND id > ?)))) AND at >= ? AND direction = 'in' AND decision = 'pass' AND person_id IS NOT NULL "
-        "ORDER BY venue_id, at, id LIMIT ?",
-        {venue, venue, at, at, id, since, page});
+    auto r = c.query(kScanStaysSql, {venue, at, id, since, page});
     for (const auto& row : r.rows) fn(TraceStay{as_int(row[3]), as_int(row[0]), as_int(row[1]), as_opt_int(row[4])});
     if (static_cast<int64_t>(r.rows.size()) < page) return;
     const auto& last = r.rows.back();

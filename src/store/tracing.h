@@ -21,6 +21,8 @@ struct TraceStay {
   std::optional<Millis> out;
 };
 // Every stay (an entry that passed, with a person) entered at or after `since`.
+// The statement scan_stays pages with (parameters: the last key read, since, page size).
+extern const char* const kScanStaysSql;
 void scan_stays(Connection& c, Millis since, const std::function<void(const TraceStay&)>& fn, int64_t page = 200000);
 void scan_venue_types(Connection& c, const std::function<void(int64_t id, const std::string& type)>& fn);
 void scan_households(Connection& c, const std::function<void(int64_t person_id, int64_t household_id)>& fn,

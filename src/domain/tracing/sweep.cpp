@@ -480,7 +480,7 @@ class Sweep {
       k.kind = s_.kind_of[order[r]];
       k.last_exposure = lasts[at[r]];
       for (uint32_t i = at[r] + 1; i < at[r + 1]; ++i) k.last_exposure = std::max(k.last_exposure, lasts[i]);
-      if (r + 8 < n) __builtin_prefetch(&ix_.person_ids_[s_.found[order[r + 8]].person]);
+      if (r + 32 < n) __builtin_prefetch(&ix_.person_ids_[s_.found[order[r + 32]].person]);
       auto b = res.evidence.begin() + at[r], e = res.evidence.begin() + at[r + 1];
       if (e - b > 1) std::sort(b, e, evidence_less);
       k.first_exposure = b->from;  // every exposure's start is its evidence's `from`

@@ -116,3 +116,38 @@ TEST_F(TracingStoreTest, IndexAndSqlAgreeAfterAnExitClosesAStay) {
 
 }  // namespace
 }  // namespace epinet::store
+
+namespace epinet::store {
+namespace {
+
+TEST_F(TracingStoreTest, TheIndexReadsEveryStayOnceInKeyOrderPageByPage) {
+  stay(2, 10, kT, kT + 5 * kM);  // the same entry time as person 1's: the id decides
+  stay(12, 10, kT, kT + 5 * kM);
+  std::vector<TraceStay> all, paged;
+  db_->read([&](Connection& c) {
+    scan_stays(c, 0, [&](const TraceStay& s) { all.push_back(s); });
+    scan_stays(c, 0, [&](const TraceStay& s) { paged.push_back(s); }, 2);  // pages of two
+  });
+  ASSERT_EQ(all.size(), 11u);
+  ASSERT_EQ(paged.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(paged[i].person_id, all[i].person_id) << i;
+    EXPECT_EQ(paged[i].in, all[i].in) << i;
+  }
+  std::vector<TraceStay> later;
+  db_->read([&](Connection& c) { scan_stays(c, kT + 100 * kM, [&](const TraceStay& s) { later.push_back(s); }, 1); });
+  EXPECT_EQ(later.size(), 3u) << "the shop's three stays from kT + 120 min";
+}
+
+TEST_F(TracingStoreTest, EachPageStartsWhereTheLastEndedInThePrimaryKey) {
+  // Not a scan from the first row with a filter (each page would read all the earlier ones again).
+  std::string plan;
+  db_->read([&](Connection& c) {
+    for (const auto& row : c.query(std::string("EXPLAIN QUERY PLAN ") + kScanStaysSql, {1, 2, 3, 0, 10}).rows)
+      plan += as_text(row.back()) + "\n";
+  });
+  EXPECT_NE(plan.find("USING PRIMARY KEY ((venue_id,at,id)>(?,?,?))"), std::string::npos) << plan;
+}
+
+}  // namespace
+}  // namespace epinet::store
