@@ -167,7 +167,11 @@ std::unique_ptr<tr::TraceIndex> build(size_t n) {
 }
 
 tr::TraceIndex& full_index() {
-  static std::unique_ptr<tr::TraceIndex> ix = build(data().records.size());
+  static std::unique_ptr<tr::TraceIndex> ix = [] {
+    auto x = build(data().records.size());
+    if (const char* t = std::getenv("EPINET_TRACE_BENCH_THREADS")) x->trace_threads = std::strtoull(t, nullptr, 10);
+    return x;
+  }();
   return *ix;
 }
 

@@ -115,6 +115,8 @@ class TraceIndex : public ContactSource {
   // Chosen by estimated cost unless set (tests and benchmarks set it).
   enum class SecondaryScan { kAuto, kSparse, kDense };
   SecondaryScan secondary_scan = SecondaryScan::kAuto;
+  // Threads the dense sweep may use (1 or 2).
+  size_t trace_threads = 2;
 
  private:
   friend class Sweep;

@@ -45,6 +45,24 @@ struct Found {
   uint32_t household_ev = kNoEvidence;
 };
 
+// One venue's sweep: the sources' intervals there, their starts, ends and
+// running largest ends. One per thread.
+struct VenueWork {
+  std::vector<Interval> intervals, side;
+  std::vector<Millis> st, en, pmax;
+  void trim() {
+    auto one = [](auto& v) {
+      v.clear();
+      if (v.capacity() > (size_t{1} << 20)) v.shrink_to_fit();
+    };
+    one(intervals);
+    one(side);
+    one(st);
+    one(en);
+    one(pmax);
+  }
+};
+
 struct TripHit {
   uint32_t person, trip;
   int64_t via_key;
@@ -116,8 +134,8 @@ struct TraceScratch {
   Blocks<Ev> evs;
   std::vector<Window> person_window;  // person slot → its secondary window (dense sweep)
   std::vector<VenueInterval> vi;
-  std::vector<Interval> intervals, side;
-  std::vector<Millis> st, en, pmax;
+  VenueWork work[2];
+  Blocks<Ev> hits;  // the dense sweep's second thread: what it met, in order
   std::vector<uint32_t> buckets_tmp;
   std::vector<TripHit> trip_hits;
   std::vector<uint32_t> order, rank, at, fill;
@@ -132,14 +150,12 @@ struct TraceScratch {
     };
     trim(found);
     trim(kind_of);
-    trim(person_window);
-    trim(side);
+    // person_window is kept: a dense sweep's one array per person.
     trim(vi);
-    trim(intervals);
-    trim(st);
-    trim(en);
-    trim(pmax);
     trim(trip_hits);
+    work[0].trim();
+    work[1].trim();
+    hits.clear(0);
     trim(order);
     trim(rank);
     trim(at);

@@ -16,7 +16,9 @@
 // stays through their postings; many (close contacts across a city) are found
 // by reading every venue's buckets once with a bitset of sources.
 #include <algorithm>
+#include <exception>
 #include <limits>
+#include <thread>
 
 #include "domain/tracing/index.h"
 #include "domain/tracing/scratch.h"
@@ -159,86 +161,141 @@ class Sweep {
     size_t done = 0;
     for (size_t g = 0; g < vi.size();) {
       size_t e = g;
-      s_.intervals.clear();
-      while (e < vi.size() && vi[e].venue == vi[g].venue) s_.intervals.push_back(vi[e++].i);
-      venue(vi[g].venue, secondary);
+      auto& w = s_.work[0];
+      w.intervals.clear();
+      while (e < vi.size() && vi[e].venue == vi[g].venue) w.intervals.push_back(vi[e++].i);
+      venue(vi[g].venue, secondary, w, [&](uint32_t p, const Ev& ev) { meet(p, ev); });
       g = e;
       if (++done % 256 == 0) part(double(g) / double(vi.size()));
     }
   }
 
   // Every close contact's stays at every venue of close interaction, read
-  // venue by venue. A venue's buckets give entries in time order, so the
-  // intervals come sorted but for those clipped by their window's start
-  // (kept aside, sorted and merged in) and equal starts (ordered after).
+  // venue by venue, on up to two threads (venues split by their stays): each
+  // keeps what it met in order, and the exposures are then recorded on this
+  // thread, the first part's before the second's.
   template <class F>
   void sweep_dense(const F& part) {
-    const size_t nv = ix_.venues_.size();
-    auto& side = s_.side;
-    for (uint32_t v = 0; v < nv; ++v) {
-      const auto& venue_info = ix_.venues_[v];
-      if (!rules_.close_type(venue_info.type)) continue;
-      s_.intervals.clear();
-      side.clear();
-      for (uint32_t b : ix_.venue_buckets_[v]) {
-        const auto& bucket = ix_.buckets_[b];
-        const Millis start = static_cast<Millis>(bucket.day) * kDay;
-        const size_t m = bucket.stays.size();
-        for (size_t i = 0; i < m; ++i) {
-          const auto& s = bucket.stays[i];
-          if (i + 16 < m) __builtin_prefetch(&s_.person_window[bucket.stays[i + 16].person]);
-          if (!TraceScratch::test(s_.source, s.person)) continue;
-          const Window& w = s_.person_window[s.person];
-          const Millis in = start + s.in_ms, o = in + length(s, venue_info);
-          if (w.from > w.to || in > w.to || o < w.from) continue;
-          (in >= w.from ? s_.intervals : side).push_back({std::max(in, w.from), std::min(o, w.to), key(s.person), s.person});
-        }
+    const auto nv = static_cast<uint32_t>(ix_.venues_.size());
+    const size_t threads = std::clamp<size_t>(ix_.trace_threads, 1, 2);
+    if (threads == 1 || nv < 2) {
+      for (uint32_t v = 0; v < nv; ++v) {
+        dense_venue(v, s_.work[0], [&](uint32_t p, const Ev& ev) { meet(p, ev); });
+        if (v % 512 == 0) part(double(v) / double(nv));
       }
-      if (s_.intervals.empty() && side.empty()) continue;
-      if (!side.empty()) {
-        std::sort(side.begin(), side.end(), interval_less);
-        const size_t mid = s_.intervals.size();
-        s_.intervals.insert(s_.intervals.end(), side.begin(), side.end());
-        std::inplace_merge(s_.intervals.begin(), s_.intervals.begin() + static_cast<std::ptrdiff_t>(mid), s_.intervals.end(),
-                           [](const Interval& x, const Interval& y) { return x.a < y.a; });
+      return;
+    }
+    // The split: half the stays on each side.
+    uint32_t split = nv;
+    {
+      size_t total = ix_.stays_, seen = 0;
+      for (uint32_t v = 0; v < nv && split == nv; ++v) {
+        for (uint32_t b : ix_.venue_buckets_[v]) seen += ix_.buckets_[b].stays.size();
+        if (seen * 2 >= total) split = v + 1;
       }
-      for (size_t i = 0; i < s_.intervals.size();) {  // equal starts: by via, then end
-        size_t j = i + 1;
-        while (j < s_.intervals.size() && s_.intervals[j].a == s_.intervals[i].a) ++j;
-        if (j - i > 1)
-          std::sort(s_.intervals.begin() + static_cast<std::ptrdiff_t>(i), s_.intervals.begin() + static_cast<std::ptrdiff_t>(j),
-                    interval_less);
-        i = j;
+    }
+    auto& hits = s_.hits;  // the second part's: person in Ev::contact
+    hits.clear();
+    std::exception_ptr failed;
+    std::thread other([&] {
+      try {
+        for (uint32_t v = split; v < nv; ++v)
+          dense_venue(v, s_.work[1], [&](uint32_t p, Ev ev) {
+            ev.contact = p;
+            hits.push_back(ev);
+          });
+      } catch (...) {
+        failed = std::current_exception();
       }
-      venue(v, true);
-      if (v % 512 == 0) part(double(v) / double(nv));
+    });
+    try {
+      for (uint32_t v = 0; v < split; ++v) {
+        dense_venue(v, s_.work[0], [&](uint32_t p, const Ev& ev) { meet(p, ev); });
+        if (v % 512 == 0) part(0.5 * double(v) / double(split));
+      }
+    } catch (...) {
+      other.join();
+      throw;
+    }
+    other.join();
+    if (failed) std::rethrow_exception(failed);
+    const size_t n = hits.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (i + 16 < n) __builtin_prefetch(&s_.marks[hits[i + 16].contact]);
+      meet(hits[i].contact, hits[i]);
     }
   }
 
-  // The sweep of one venue against s_.intervals (sorted by interval_less).
-  void venue(uint32_t v, bool secondary) {
+  // One venue of the dense sweep: the close contacts' stays there as
+  // intervals, then the sweep. A venue's buckets give entries in time order,
+  // so the intervals come sorted but for those clipped by their window's
+  // start (kept aside, sorted and merged in) and equal starts (ordered after).
+  template <class Emit>
+  void dense_venue(uint32_t v, VenueWork& w, const Emit& emit) const {
+    const auto& venue_info = ix_.venues_[v];
+    if (!rules_.close_type(venue_info.type)) return;
+    auto& side = w.side;
+    w.intervals.clear();
+    side.clear();
+    for (uint32_t b : ix_.venue_buckets_[v]) {
+      const auto& bucket = ix_.buckets_[b];
+      const Millis start = static_cast<Millis>(bucket.day) * kDay;
+      const size_t m = bucket.stays.size();
+      for (size_t i = 0; i < m; ++i) {
+        const auto& s = bucket.stays[i];
+        if (i + 16 < m) __builtin_prefetch(&s_.person_window[bucket.stays[i + 16].person]);
+        if (!TraceScratch::test(s_.source, s.person)) continue;
+        const Window& win = s_.person_window[s.person];
+        const Millis in = start + s.in_ms, o = in + length(s, venue_info);
+        if (win.from > win.to || in > win.to || o < win.from) continue;
+        (in >= win.from ? w.intervals : side).push_back({std::max(in, win.from), std::min(o, win.to), key(s.person), s.person});
+      }
+    }
+    if (w.intervals.empty() && side.empty()) return;
+    if (!side.empty()) {
+      std::sort(side.begin(), side.end(), interval_less);
+      const size_t mid = w.intervals.size();
+      w.intervals.insert(w.intervals.end(), side.begin(), side.end());
+      std::inplace_merge(w.intervals.begin(), w.intervals.begin() + static_cast<std::ptrdiff_t>(mid), w.intervals.end(),
+                         [](const Interval& x, const Interval& y) { return x.a < y.a; });
+    }
+    for (size_t i = 0; i < w.intervals.size();) {  // equal starts: by via, then end
+      size_t j = i + 1;
+      while (j < w.intervals.size() && w.intervals[j].a == w.intervals[i].a) ++j;
+      if (j - i > 1)
+        std::sort(w.intervals.begin() + static_cast<std::ptrdiff_t>(i), w.intervals.begin() + static_cast<std::ptrdiff_t>(j),
+                  interval_less);
+      i = j;
+    }
+    venue(v, true, w, emit);
+  }
+
+  // The sweep of one venue against w.intervals (sorted by interval_less);
+  // each stay met goes to emit(person, exposure) (contact not yet set).
+  template <class Emit>
+  void venue(uint32_t v, bool secondary, VenueWork& w, const Emit& emit) const {
     const auto& V = ix_.venues_[v];
     const bool close_type = rules_.close_type(V.type);
     if (secondary && !close_type) return;
     const Millis buf = rules_.buffer, min_overlap = rules_.min_overlap, reach = ix_.venue_reach(V, rules_);
     const bool simple = !close_type || min_overlap <= 0;
     const ContactKind kind = secondary ? ContactKind::kSecondary : close_type ? ContactKind::kClose : ContactKind::kCompanion;
-    const size_t n = s_.intervals.size();
-    s_.st.resize(n);
-    s_.en.resize(n);
-    s_.pmax.resize(n);
+    const size_t n = w.intervals.size();
+    w.st.resize(n);
+    w.en.resize(n);
+    w.pmax.resize(n);
     for (size_t i = 0; i < n; ++i) {
-      s_.st[i] = s_.intervals[i].a - buf;
-      s_.en[i] = s_.intervals[i].b + buf;
-      s_.pmax[i] = i ? std::max(s_.pmax[i - 1], s_.en[i]) : s_.en[i];
+      w.st[i] = w.intervals[i].a - buf;
+      w.en[i] = w.intervals[i].b + buf;
+      w.pmax[i] = i ? std::max(w.pmax[i - 1], w.en[i]) : w.en[i];
     }
     const auto& list = ix_.venue_buckets_[v];
     size_t bp = 0, k = 0, i = 0;
     while (i < n) {
       // The entries that could reach intervals i…: one range of entry times.
-      const Millis lo = s_.st[i] - reach;
-      Millis hi = s_.en[i];
-      while (++i < n && s_.st[i] - reach <= hi) hi = std::max(hi, s_.en[i]);
+      const Millis lo = w.st[i] - reach;
+      Millis hi = w.en[i];
+      while (++i < n && w.st[i] - reach <= hi) hi = std::max(hi, w.en[i]);
       const int32_t d0 = day_number(lo), d1 = day_number(hi);
       while (bp < list.size() && ix_.buckets_[list[bp]].day < d0) ++bp;
       for (size_t q = bp; q < list.size() && ix_.buckets_[list[q]].day <= d1; ++q) {
@@ -256,35 +313,35 @@ class Sweep {
           // The marks of persons a few stays on: most stays met are contacts, and their marks are far apart.
           if (stop - it > 8) __builtin_prefetch(&s_.marks[(it + 8)->person]);
           if (TraceScratch::test(s_.excluded, p)) continue;
-          while (k < n && s_.pmax[k] < ci) ++k;
+          while (k < n && w.pmax[k] < ci) ++k;
           if (k == n) return;  // no interval ends after this entry, nor after any later one
           const Millis co = ci + length(*it, V);
-          if (s_.st[k] > co) continue;
+          if (w.st[k] > co) continue;
           if (simple) {
             // The last exposure: the largest end among the intervals begun by co (co itself
             // when interval k already lasts that long, the usual case).
             Millis last = co;
-            if (s_.en[k] < co) {
+            if (w.en[k] < co) {
               size_t lo = k, step = 1;  // gallop to the last interval begun by co
-              while (lo + step < n && s_.st[lo + step] <= co) {
+              while (lo + step < n && w.st[lo + step] <= co) {
                 lo += step;
                 step *= 2;
               }
               const size_t j = static_cast<size_t>(
-                  std::upper_bound(s_.st.begin() + static_cast<std::ptrdiff_t>(lo), s_.st.begin() + static_cast<std::ptrdiff_t>(std::min(n, lo + step)), co) -
-                  s_.st.begin()) - 1;
-              last = std::min(co, s_.pmax[j]);
+                  std::upper_bound(w.st.begin() + static_cast<std::ptrdiff_t>(lo), w.st.begin() + static_cast<std::ptrdiff_t>(std::min(n, lo + step)), co) -
+                  w.st.begin()) - 1;
+              last = std::min(co, w.pmax[j]);
             }
-            meet(p, kind, s_.intervals[k], ci, co, V.id, std::max(ci, s_.st[k]), last);
+            emit(p, exposure(kind, w.intervals[k], ci, co, V.id, std::max(ci, w.st[k]), last));
             continue;
           }
           // A minimum overlap at a venue of close interaction: each interval decides.
           size_t first_close = n, first_any = n;
           Millis last_close = 0, last_any = 0;
-          for (size_t x = k; x < n && s_.st[x] <= co; ++x) {
-            if (s_.en[x] < ci) continue;
-            const Millis to = std::min(co, s_.en[x]);
-            if (to - std::max(ci, s_.st[x]) >= min_overlap) {
+          for (size_t x = k; x < n && w.st[x] <= co; ++x) {
+            if (w.en[x] < ci) continue;
+            const Millis to = std::min(co, w.en[x]);
+            if (to - std::max(ci, w.st[x]) >= min_overlap) {
               if (first_close == n) first_close = x;
               last_close = std::max(last_close, to);
             } else if (!secondary) {
@@ -293,27 +350,32 @@ class Sweep {
             }
           }
           if (first_close < n)
-            meet(p, kind, s_.intervals[first_close], ci, co, V.id, std::max(ci, s_.st[first_close]), last_close);
+            emit(p, exposure(kind, w.intervals[first_close], ci, co, V.id, std::max(ci, w.st[first_close]), last_close));
           else if (first_any < n)
-            meet(p, ContactKind::kCompanion, s_.intervals[first_any], ci, co, V.id, std::max(ci, s_.st[first_any]), last_any);
+            emit(p, exposure(ContactKind::kCompanion, w.intervals[first_any], ci, co, V.id, std::max(ci, w.st[first_any]), last_any));
         }
       }
     }
   }
 
-  void meet(uint32_t p, ContactKind kind, const Interval& src, Millis ci, Millis co, int64_t place, Millis first,
-            Millis last) {
+  // The exposure of a contact's stay [ci, co] to the source interval src.
+  Ev exposure(ContactKind kind, const Interval& src, Millis ci, Millis co, int64_t place, Millis first,
+              Millis last) const {
     Ev e;
     e.via = src.via;
     e.place = place;
-    e.from = std::max(ci, src.a - rules_.buffer);
+    e.from = first;  // max(ci, the interval's widened start): the earliest-starting interval met
     e.to = std::min(co, src.b + rules_.buffer);
     e.overlap = std::max<Millis>(0, std::min(co, src.b) - std::max(ci, src.a));
+    e.last = last;
     e.kind = kind;
     e.setting = Setting::kVenue;
-    e.from = first;  // the same: the earliest-starting interval met
-    e.last = last;
-    const uint32_t c = contact(p, kind);
+    return e;
+  }
+
+  // Records an exposure of person p (unless p is listed in a stronger tier).
+  void meet(uint32_t p, Ev e) {
+    const uint32_t c = contact(p, e.kind);
     if (c == kNoContact) return;
     e.contact = c;
     s_.evs.push_back(e);

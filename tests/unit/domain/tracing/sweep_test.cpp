@@ -159,13 +159,17 @@ TEST(TraceSweep, EqualsTheReferenceOnRandomCitiesUnderEveryRule) {
         // Some close contacts under control early (an empty window), some late.
         auto control = [&](int64_t p) { return kT0 + (p % 5) * kDay + (p % 7) * 60 * kM; };
         const TraceResult want = city.ix.ContactSource::trace(cases, rc.rules, control, {});
-        for (auto mode : {TraceIndex::SecondaryScan::kSparse, TraceIndex::SecondaryScan::kDense}) {
-          city.ix.secondary_scan = mode;
-          const TraceResult got = city.ix.trace(cases, rc.rules, control, {});
-          ASSERT_EQ(first_difference(show(got), show(want)), "") << "seed " << seed << ", " << rc.name << ", " << n_cases << " cases, "
-                                           << (mode == TraceIndex::SecondaryScan::kDense ? "dense" : "sparse");
-        }
+        for (auto mode : {TraceIndex::SecondaryScan::kSparse, TraceIndex::SecondaryScan::kDense})
+          for (size_t threads : {1u, 2u}) {
+            city.ix.secondary_scan = mode;
+            city.ix.trace_threads = threads;
+            const TraceResult got = city.ix.trace(cases, rc.rules, control, {});
+            ASSERT_EQ(first_difference(show(got), show(want)), "")
+                << "seed " << seed << ", " << rc.name << ", " << n_cases << " cases, "
+                << (mode == TraceIndex::SecondaryScan::kDense ? "dense" : "sparse") << ", " << threads << " thread(s)";
+          }
         city.ix.secondary_scan = TraceIndex::SecondaryScan::kAuto;
+        city.ix.trace_threads = 2;
         if (rc.rules.secondary && n_cases == 25) {
           EXPECT_GT(want.count(ContactKind::kSecondary), 0u) << rc.name;
         }
@@ -204,6 +208,31 @@ TEST(TraceSweep, ABulkLoadInAnyOrderAnswersAsStaysAddedOneByOne) {
   EXPECT_NE(want, "");
   EXPECT_EQ(show(bulk.ix.trace(cases, Rules{}, control, {})), want);
   EXPECT_EQ(show(bulk.ix.ContactSource::trace(cases, Rules{}, control, {})), want);
+}
+
+TEST(TraceSweep, EvidenceStopsAtFiftyRowsButFirstAndLastExposureCountEveryMeeting) {
+  TraceIndex ix;
+  ix.add_venue(1, "office");
+  ix.add_stay(100, 1, kT0, kT0 + kDay);  // the index, all day
+  for (int i = 0; i < 60; ++i) {        // contact 5 comes in 60 times, contact 7 twice
+    ix.add_stay(5, 1, kT0 + i * 20 * kM, kT0 + i * 20 * kM + 5 * kM);
+    if (i < 2) ix.add_stay(7, 1, kT0 + i * 20 * kM + kM, kT0 + i * 20 * kM + 2 * kM);
+  }
+  Rules r;
+  r.secondary = false;
+  std::vector<IndexCase> cases{{100, {kT0 - kDay, kT0 + 2 * kDay}}};
+  const std::string want = show(ix.ContactSource::trace(cases, r, {}, {}));
+  {
+    const TraceResult res = ix.trace(cases, r, {}, {});
+    EXPECT_EQ(show(res), want);
+    ASSERT_EQ(res.contacts.size(), 2u);
+    EXPECT_EQ(res.contacts[0].person_id, 5);
+    EXPECT_EQ(res.evidence_of(res.contacts[0]).size(), kMaxEvidence);
+    EXPECT_EQ(res.evidence_of(res.contacts[0]).back().from, kT0 + 49 * 20 * kM) << "the earliest fifty";
+    EXPECT_EQ(res.contacts[0].last_exposure, kT0 + 59 * 20 * kM + 5 * kM) << "the sixtieth visit still counts";
+    EXPECT_EQ(res.evidence_of(res.contacts[1]).size(), 2u);
+    EXPECT_EQ(res.evidence_of(res.contacts[1])[0].from, kT0 + kM) << "contact 7's rows follow contact 5's fifty";
+  }
 }
 
 TEST(TraceSweep, ASecondTraceOnTheSameIndexStartsClean) {
