@@ -45,22 +45,22 @@ struct Found {
   uint32_t household_ev = kNoEvidence;
 };
 
+// Empties working arrays, giving back the memory of those a large trace grew.
+template <class... V>
+void trim(V&... v) {
+  auto one = [](auto& x) {
+    x.clear();
+    if (x.capacity() > (size_t{1} << 20)) x.shrink_to_fit();
+  };
+  (one(v), ...);
+}
+
 // One venue's sweep: the sources' intervals there, their starts, ends and
 // running largest ends. One per thread.
 struct VenueWork {
   std::vector<Interval> intervals, side;
   std::vector<Millis> st, en, pmax;
-  void trim() {
-    auto one = [](auto& v) {
-      v.clear();
-      if (v.capacity() > (size_t{1} << 20)) v.shrink_to_fit();
-    };
-    one(intervals);
-    one(side);
-    one(st);
-    one(en);
-    one(pmax);
-  }
+  void trim() { tracing::trim(intervals, side, st, en, pmax); }
 };
 
 struct TripHit {
@@ -144,26 +144,11 @@ struct TraceScratch {
 
   // After a trace: empties the arrays, giving back what a large one took.
   void end() {
-    auto trim = [](auto& v) {
-      v.clear();
-      if (v.capacity() > (size_t{1} << 20)) v.shrink_to_fit();
-    };
-    trim(found);
-    trim(kind_of);
     // person_window is kept: a dense sweep's one array per person.
-    trim(vi);
-    trim(trip_hits);
+    tracing::trim(found, kind_of, vi, trip_hits, order, rank, at, fill, keys, keys_tmp, lasts, firsts);
     work[0].trim();
     work[1].trim();
     hits.clear(0);
-    trim(order);
-    trim(rank);
-    trim(at);
-    trim(fill);
-    trim(keys);
-    trim(keys_tmp);
-    trim(lasts);
-    trim(firsts);
     evs.clear();
     if (set_words.size() > excluded.size() / 4) {
       std::fill(excluded.begin(), excluded.end(), 0);
