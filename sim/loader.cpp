@@ -11,6 +11,7 @@
 #include "store/migrations.h"
 #include "store/people.h"
 #include "store/records.h"
+#include "store/tracing.h"
 #include "store/warning.h"
 
 namespace epinet::sim {
@@ -59,7 +60,7 @@ struct DbSink::State {
   // from its own records, kept as a reporter's import would give them.
   std::vector<SignalRow> reported;
   int64_t divisions = 0, venues_created = 0, venues_reused = 0, persons = 0, checkin_rows = 0, tests = 0, cases = 0,
-          quarantined = 0, reported_counts = 0;
+          quarantined = 0, reported_counts = 0, trips = 0, seats = 0;
 
   State(store::Database& d, LoadOptions o) : db(d), opt(std::move(o)) {}
 };
@@ -330,6 +331,31 @@ void DbSink::day(const Simulator& sim, const DayOutput& d) {
     s.db.write([&](store::Connection& cn) { store::insert_checkins(cn, batch); });
     s.checkin_rows += static_cast<int64_t>(to - from);
   }
+  // Coach trips with their seat plans, as a station's manifest import gives them.
+  if (!d.trips.empty()) {
+    s.db.write([&](store::Connection& cn) {
+      for (const Trip& t : d.trips) {
+        const Millis departure = (epoch + t.departure) * 1000;
+        if (departure > now) continue;
+        store::TripRow row;
+        row.trip_code = std::to_string(t.id);
+        row.vehicle = vehicle_plate(c, t);
+        row.route = route_name(c, t);
+        row.departure = departure;
+        row.arrival = (epoch + t.arrival) * 1000;
+        if (const uint32_t v = trip_from(c, t); v != kNone) row.from_venue_id = s.venues[v].id;
+        if (const uint32_t v = trip_to(c, t); v != kNone) row.to_venue_id = s.venues[v].id;
+        const int64_t id = store::upsert_trip(cn, row, now);
+        ++s.trips;
+        for (uint32_t i = t.first_seat; i < t.first_seat + t.seats; ++i) {
+          const Seat& seat = d.seats[i];
+          if (seat.person >= s.person_ids.size()) continue;  // a crew member who is not a resident
+          store::upsert_seat(cn, id, s.person_ids[seat.person], seat.row, seat.col, seat.row == 0);
+          ++s.seats;
+        }
+      }
+    });
+  }
   if (!d.tests.empty()) {
     s.db.write([&](store::Connection& cn) {
       for (const TestRecord& t : d.tests) {
@@ -407,6 +433,8 @@ void DbSink::finish(const Simulator& sim) {
     detail["venues_created"] = s.venues_created;
     detail["venues_reused"] = s.venues_reused;
     detail["checkin_rows"] = s.checkin_rows;
+    detail["trips"] = s.trips;
+    detail["seats"] = s.seats;
     detail["tests"] = s.tests;
     detail["cases"] = s.cases;
     store::append_audit(cn,
@@ -418,7 +446,8 @@ std::string DbSink::report() const {
   const State& s = *st_;
   auto g = grouped;
   return g(s.divisions) + " divisions, " + g(s.venues_created) + " venues (+" + g(s.venues_reused) + " reused), " +
-         g(s.persons) + " persons, " + g(s.checkin_rows) + " check-in rows, " + g(s.tests) + " tests, " + g(s.cases) +
+         g(s.persons) + " persons, " + g(s.checkin_rows) + " check-in rows, " + g(s.trips) + " coach trips (" +
+         g(s.seats) + " seats), " + g(s.tests) + " tests, " + g(s.cases) +
          " cases, " + g(s.quarantined) + " in quarantine, " + g(s.reported_counts) + " reported daily counts";
 }
 

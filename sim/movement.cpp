@@ -740,4 +740,21 @@ std::string vehicle_plate(const City& c, const Trip& t) {
   return plate;
 }
 
+std::string route_name(const City& c, const Trip& t) {
+  std::string route = c.routes[t.route].name;
+  if (t.direction == 1) {
+    auto dash = route.find("—");
+    if (dash != std::string::npos) route = route.substr(dash + 3) + "—" + route.substr(0, dash);
+  }
+  return route;
+}
+
+uint32_t trip_from(const City& c, const Trip& t) {
+  return t.direction == 0 ? c.routes[t.route].from_station : c.routes[t.route].to_station;
+}
+
+uint32_t trip_to(const City& c, const Trip& t) {
+  return t.direction == 0 ? c.routes[t.route].to_station : c.routes[t.route].from_station;
+}
+
 }  // namespace epinet::sim

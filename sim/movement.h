@@ -87,5 +87,10 @@ void assign_trips(const City& city, const DayInfo& info, SimTime day_start, cons
 // "晋K·A1234"-style plate of a trip's vehicle (deterministic per route,
 // direction, slot and vehicle number).
 std::string vehicle_plate(const City& city, const Trip& t);
+// The route's name read in the direction of travel ("太谷—榆次" back is
+// "榆次—太谷"), and the stations it leaves from and arrives at (venue indices).
+std::string route_name(const City& city, const Trip& t);
+uint32_t trip_from(const City& city, const Trip& t);
+uint32_t trip_to(const City& city, const Trip& t);
 
 }  // namespace epinet::sim

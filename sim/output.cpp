@@ -403,15 +403,8 @@ void FileSink::day(const Simulator& sim, const DayOutput& d) {
   }
   n_checkins_ += static_cast<int64_t>(d.stays.size());
   for (const Trip& t : d.trips) {
-    const Route& rt = c.routes[t.route];
-    const std::string plate = vehicle_plate(c, t);
-    uint32_t from = t.direction == 0 ? rt.from_station : rt.to_station;
-    uint32_t to = t.direction == 0 ? rt.to_station : rt.from_station;
-    std::string route = rt.name;
-    if (t.direction == 1) {  // the name reads in the direction of travel
-      auto dash = route.find("—");
-      if (dash != std::string::npos) route = route.substr(dash + 3) + "—" + route.substr(0, dash);
-    }
+    const std::string plate = vehicle_plate(c, t), route = route_name(c, t);
+    const uint32_t from = trip_from(c, t), to = trip_to(c, t);
     for (uint32_t s = t.first_seat; s < t.first_seat + t.seats; ++s) {
       const Seat& seat = d.seats[s];
       trips_->u64(t.id);

@@ -81,11 +81,14 @@ for (const db of ['sqlite', 'postgres']) {
     });
     after(async () => { if (process.env.TRACE_DEBUG) console.log(srv?.output()); await srv?.stop(); });
 
-    test('coach manifests import; a file with a bad row is refused whole', async () => {
+    test('the simulated city loads its coach trips; manifests import; a file with a bad row is refused whole', async () => {
       const trips = csvRows(fs.readFileSync(path.join(simDir, 'trips.csv'), 'utf8'));
-      const head = 'trip_id,vehicle,route,departure,arrival,id_number,seat_row,seat_col,crew';
-      const lines = trips.slice(1).map((t) => [t[0], t[1], t[2], t[3], t[7], t[4] ? persons.get(t[4]) : '', t[5], t[6], t[5] === '0' ? 1 : 0].join(','));
+      const loaded = new Set(trips.slice(1).map((t) => t[0]));
       const before = (await c.commander.get('/api/v1/tracing/index')).json;
+      assert.equal(before.trips, loaded.size, 'sim --load wrote every trip of trips.csv');
+      // The same manifests as another station's export (its own trip numbers): new trips.
+      const head = 'trip_id,vehicle,route,departure,arrival,id_number,seat_row,seat_col,crew';
+      const lines = trips.slice(1).map((t) => [`S${t[0]}`, t[1], t[2], t[3], t[7], t[4] ? persons.get(t[4]) : '', t[5], t[6], t[5] === '0' ? 1 : 0].join(','));
       const bad = await upload(srv, c.commander, '/api/v1/tracing/imports/trips', [head, lines[0], '9,晋K0,x,1,2,110101199001011237,3,1,0'].join('\n'));
       assert.equal(bad.status, 422);
       assert.equal(bad.json.error.rows[0].line, 3);
@@ -94,7 +97,7 @@ for (const db of ['sqlite', 'postgres']) {
       assert.equal(ok.status, 200, JSON.stringify(ok.json));
       assert.ok(ok.json.imported > 100, `${ok.json.imported} seats`);
       const after = (await c.commander.get('/api/v1/tracing/index')).json;
-      assert.ok(after.trips > before.trips, 'the index follows the import');
+      assert.equal(after.trips, before.trips + loaded.size, 'the index follows the import');
       assert.ok(after.stays > 20000, `${after.stays} stays in the index`);
     });
 

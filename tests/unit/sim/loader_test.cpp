@@ -77,6 +77,22 @@ TEST_F(SimLoadTest, LoadsTheExpectedRows) {
     }
     tests += static_cast<int64_t>(d.tests.size());
   }
+  // Every coach trip with the seats of residents (row 0: the crew).
+  int64_t trips = 0, seats = 0, crew = 0;
+  for (const auto& d : rec.days) {
+    trips += static_cast<int64_t>(d.trips.size());
+    for (const auto& seat : d.seats)
+      if (seat.person < sim.city().persons.size()) {
+        ++seats;
+        crew += seat.row == 0;
+      }
+  }
+  ASSERT_GT(trips, 0);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM trips"), trips);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM trip_seats"), seats);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM trip_seats WHERE crew = 1"), crew);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM trip_seats s JOIN trips t ON t.id = s.trip_id WHERE t.route NOT LIKE '%—%'"), 0)
+      << "each trip names its route";
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM checkins WHERE rule_set_version = 'sim'"), expected);
   EXPECT_EQ(
       count(*db_,
