@@ -447,8 +447,8 @@ std::string DbSink::report() const {
   auto g = grouped;
   return g(s.divisions) + " divisions, " + g(s.venues_created) + " venues (+" + g(s.venues_reused) + " reused), " +
          g(s.persons) + " persons, " + g(s.checkin_rows) + " check-in rows, " + g(s.trips) + " coach trips (" +
-         g(s.seats) + " seats), " + g(s.tests) + " tests, " + g(s.cases) +
-         " cases, " + g(s.quarantined) + " in quarantine, " + g(s.reported_counts) + " reported daily counts";
+         g(s.seats) + " seats), " + g(s.tests) + " tests, " + g(s.cases) + " cases, " + g(s.quarantined) +
+         " in quarantine, " + g(s.reported_counts) + " reported daily counts";
 }
 
 }  // namespace epinet::sim

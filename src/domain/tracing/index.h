@@ -29,9 +29,7 @@ namespace epinet::domain::tracing {
 inline constexpr Millis kLongestStay = kDay;
 
 // The UTC day a time falls in (days since 1970-01-01, negative before).
-inline int32_t day_number(Millis t) {
-  return static_cast<int32_t>(t >= 0 ? t / kDay : -((-t + kDay - 1) / kDay));
-}
+inline int32_t day_number(Millis t) { return static_cast<int32_t>(t >= 0 ? t / kDay : -((-t + kDay - 1) / kDay)); }
 
 struct TraceResult;
 struct IndexCase;
@@ -101,8 +99,7 @@ class TraceIndex : public ContactSource {
   size_t stay_bytes() const;
   size_t total_bytes() const;
 
-  void exposures(int64_t person, Millis from, Millis to, const Rules& rules,
-                 std::vector<Exposure>& out) const override;
+  void exposures(int64_t person, Millis from, Millis to, const Rules& rules, std::vector<Exposure>& out) const override;
   // The sweep (sweep.cpp): every venue touched is swept once per tier, its
   // stays against all the sources' stays there at once, so a trace costs
   // about the stays it lists, and a trace whose close contacts span the city
@@ -160,11 +157,11 @@ class TraceIndex : public ContactSource {
 
   std::vector<int64_t> person_ids_;
   std::unordered_map<int64_t, uint32_t> person_slots_;
-  std::vector<uint32_t> household_of_;                // by person slot: household number + 1; 0 = none
-  std::vector<int64_t> household_ids_;                // household number → id
-  std::vector<std::vector<uint32_t>> members_;        // household number → person slots
+  std::vector<uint32_t> household_of_;                     // by person slot: household number + 1; 0 = none
+  std::vector<int64_t> household_ids_;                     // household number → id
+  std::vector<std::vector<uint32_t>> members_;             // household number → person slots
   std::unordered_map<int64_t, uint32_t> household_slots_;  // id → household number
-  std::vector<std::vector<uint32_t>> postings_;       // person slot → bucket numbers
+  std::vector<std::vector<uint32_t>> postings_;            // person slot → bucket numbers
   std::vector<Venue> venues_;
   std::unordered_map<int64_t, uint32_t> venue_slots_;
   std::vector<std::vector<uint32_t>> venue_buckets_;  // venue slot → bucket numbers by day

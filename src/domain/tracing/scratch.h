@@ -70,8 +70,6 @@ struct TripHit {
   int16_t row, col;
 };
 
-
-
 // A growing array in blocks: no copying as it grows, and the blocks are kept
 // for the next trace (up to a bound).
 template <class T>

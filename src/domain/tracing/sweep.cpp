@@ -248,7 +248,8 @@ class Sweep {
         const Window& win = s_.person_window[s.person];
         const Millis in = start + s.in_ms, o = in + length(s, venue_info);
         if (win.from > win.to || in > win.to || o < win.from) continue;
-        (in >= win.from ? w.intervals : side).push_back({std::max(in, win.from), std::min(o, win.to), key(s.person), s.person});
+        (in >= win.from ? w.intervals : side)
+            .push_back({std::max(in, win.from), std::min(o, win.to), key(s.person), s.person});
       }
     }
     if (w.intervals.empty() && side.empty()) return;
@@ -263,8 +264,8 @@ class Sweep {
       size_t j = i + 1;
       while (j < w.intervals.size() && w.intervals[j].a == w.intervals[i].a) ++j;
       if (j - i > 1)
-        std::sort(w.intervals.begin() + static_cast<std::ptrdiff_t>(i), w.intervals.begin() + static_cast<std::ptrdiff_t>(j),
-                  interval_less);
+        std::sort(w.intervals.begin() + static_cast<std::ptrdiff_t>(i),
+                  w.intervals.begin() + static_cast<std::ptrdiff_t>(j), interval_less);
       i = j;
     }
     venue(v, true, w, emit);
@@ -279,7 +280,9 @@ class Sweep {
     if (secondary && !close_type) return;
     const Millis buf = rules_.buffer, min_overlap = rules_.min_overlap, reach = ix_.venue_reach(V, rules_);
     const bool simple = !close_type || min_overlap <= 0;
-    const ContactKind kind = secondary ? ContactKind::kSecondary : close_type ? ContactKind::kClose : ContactKind::kCompanion;
+    const ContactKind kind = secondary    ? ContactKind::kSecondary
+                             : close_type ? ContactKind::kClose
+                                          : ContactKind::kCompanion;
     const size_t n = w.intervals.size();
     w.st.resize(n);
     w.en.resize(n);
@@ -322,14 +325,14 @@ class Sweep {
             // when interval k already lasts that long, the usual case).
             Millis last = co;
             if (w.en[k] < co) {
-              size_t lo = k, step = 1;  // gallop to the last interval begun by co
-              while (lo + step < n && w.st[lo + step] <= co) {
-                lo += step;
+              size_t g = k, step = 1;  // gallop to the last interval begun by co
+              while (g + step < n && w.st[g + step] <= co) {
+                g += step;
                 step *= 2;
               }
-              const size_t j = static_cast<size_t>(
-                  std::upper_bound(w.st.begin() + static_cast<std::ptrdiff_t>(lo), w.st.begin() + static_cast<std::ptrdiff_t>(std::min(n, lo + step)), co) -
-                  w.st.begin()) - 1;
+              const auto first = w.st.begin() + static_cast<std::ptrdiff_t>(g);
+              const auto end = w.st.begin() + static_cast<std::ptrdiff_t>(std::min(n, g + step));
+              const auto j = static_cast<size_t>(std::upper_bound(first, end, co) - w.st.begin()) - 1;
               last = std::min(co, w.pmax[j]);
             }
             emit(p, exposure(kind, w.intervals[k], ci, co, V.id, std::max(ci, w.st[k]), last));
@@ -350,9 +353,11 @@ class Sweep {
             }
           }
           if (first_close < n)
-            emit(p, exposure(kind, w.intervals[first_close], ci, co, V.id, std::max(ci, w.st[first_close]), last_close));
+            emit(p,
+                 exposure(kind, w.intervals[first_close], ci, co, V.id, std::max(ci, w.st[first_close]), last_close));
           else if (first_any < n)
-            emit(p, exposure(ContactKind::kCompanion, w.intervals[first_any], ci, co, V.id, std::max(ci, w.st[first_any]), last_any));
+            emit(p, exposure(ContactKind::kCompanion, w.intervals[first_any], ci, co, V.id,
+                             std::max(ci, w.st[first_any]), last_any));
         }
       }
     }

@@ -13,7 +13,8 @@ std::optional<Window> exposure_window(const CaseCourse& c, const Rules& rules, M
 }
 
 size_t TraceResult::count(ContactKind k) const {
-  return static_cast<size_t>(std::count_if(contacts.begin(), contacts.end(), [&](const Contact& c) { return c.kind == k; }));
+  return static_cast<size_t>(
+      std::count_if(contacts.begin(), contacts.end(), [&](const Contact& c) { return c.kind == k; }));
 }
 
 void TraceResult::append(TraceResult&& other) {
@@ -133,7 +134,8 @@ TraceResult ContactSource::trace(const std::vector<IndexCase>& cases, const Rule
                             static_cast<int16_t>(x.seat_col), x.kind, x.setting});
     auto b = r.evidence.begin() + c.evidence_begin;
     std::sort(b, r.evidence.end(), evidence_less);
-    if (r.evidence.end() - b > static_cast<std::ptrdiff_t>(kMaxEvidence)) r.evidence.erase(b + kMaxEvidence, r.evidence.end());
+    if (r.evidence.end() - b > static_cast<std::ptrdiff_t>(kMaxEvidence))
+      r.evidence.erase(b + kMaxEvidence, r.evidence.end());
     c.evidence_count = static_cast<uint32_t>(r.evidence.size() - c.evidence_begin);
     r.contacts.push_back(c);
   }

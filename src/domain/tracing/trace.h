@@ -14,9 +14,9 @@ namespace epinet::domain::tracing {
 
 // What the store knows about an index case's course.
 struct CaseCourse {
-  std::optional<Millis> onset;               // symptom onset
-  std::optional<Millis> first_positive;      // sample time of the first positive test
-  std::optional<Millis> isolated_at;         // isolation (or centralized quarantine) began
+  std::optional<Millis> onset;           // symptom onset
+  std::optional<Millis> first_positive;  // sample time of the first positive test
+  std::optional<Millis> isolated_at;     // isolation (or centralized quarantine) began
 };
 
 // The exposure window: [onset − lookback, isolation], with the first positive

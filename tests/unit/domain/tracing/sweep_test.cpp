@@ -50,10 +50,16 @@ City make_city(uint32_t seed, int persons, int venues, int days, bool ascending_
         const Millis in = kT0 + d * kDay + uni(0, kDay - 1) / 1000 * 1000;
         std::optional<Millis> out;
         switch (uni(0, 5)) {
-          case 0: break;  // no exit: the venue type's default stay
-          case 1: out = in + uni(6, 12) * 60 * kM; break;  // a shift, often over midnight
-          case 2: out = in + uni(0, 30) * kDay; break;     // longer than a day: capped
-          default: out = in + uni(1, 90) * kM;
+          case 0:
+            break;  // no exit: the venue type's default stay
+          case 1:
+            out = in + uni(6, 12) * 60 * kM;
+            break;  // a shift, often over midnight
+          case 2:
+            out = in + uni(0, 30) * kDay;
+            break;  // longer than a day: capped
+          default:
+            out = in + uni(1, 90) * kM;
         }
         if (uni(0, 19) == 0)
           late.emplace_back(c.persons[p], venue, in, out);
@@ -91,9 +97,8 @@ std::string show(const TraceResult& r) {
   for (const auto& c : r.contacts) {
     o << c.person_id << ' ' << kind_name(c.kind) << ' ' << c.first_exposure << ' ' << c.last_exposure << ':';
     for (const auto& e : r.evidence_of(c))
-      o << " [" << e.via << ' ' << kind_name(e.kind) << ' ' << setting_name(e.setting) << ' '
-        << e.place_id << ' ' << e.from << ' ' << e.to << ' ' << e.overlap << ' ' << e.seat_row << ' ' << e.seat_col
-        << ']';
+      o << " [" << e.via << ' ' << kind_name(e.kind) << ' ' << setting_name(e.setting) << ' ' << e.place_id << ' '
+        << e.from << ' ' << e.to << ' ' << e.overlap << ' ' << e.seat_row << ' ' << e.seat_col << ']';
     o << '\n';
   }
   return o.str();
@@ -107,7 +112,8 @@ std::string first_difference(const std::string& got, const std::string& want) {
     const bool ha = static_cast<bool>(std::getline(a, x)), hb = static_cast<bool>(std::getline(b, y));
     if (!ha && !hb) return "";
     if (!ha || !hb || x != y)
-      return "line " + std::to_string(line) + "\n  sweep:     " + (ha ? x : "(end)") + "\n  reference: " + (hb ? y : "(end)");
+      return "line " + std::to_string(line) + "\n  sweep:     " + (ha ? x : "(end)") +
+             "\n  reference: " + (hb ? y : "(end)");
   }
 }
 
@@ -186,7 +192,8 @@ TEST(TraceSweep, NamesTheCaseWhoseStayBeganFirstWhenSeveralMetTheSameStay) {
   ix.add_stay(5, 1, kT0 + 20 * kM, kT0 + 60 * kM);   // the contact
   Rules r;
   r.secondary = false;
-  std::vector<IndexCase> cases{{10, {kT0 - kDay, kT0 + kDay}}, {20, {kT0 - kDay, kT0 + kDay}}, {30, {kT0 - kDay, kT0 + kDay}}};
+  std::vector<IndexCase> cases{
+      {10, {kT0 - kDay, kT0 + kDay}}, {20, {kT0 - kDay, kT0 + kDay}}, {30, {kT0 - kDay, kT0 + kDay}}};
   for (const TraceResult& res : {ix.trace(cases, r, {}, {}), ix.ContactSource::trace(cases, r, {}, {})}) {
     ASSERT_EQ(res.contacts.size(), 1u);
     const auto& c = res.contacts[0];
@@ -202,7 +209,8 @@ TEST(TraceSweep, NamesTheCaseWhoseStayBeganFirstWhenSeveralMetTheSameStay) {
 TEST(TraceSweep, ABulkLoadInAnyOrderAnswersAsStaysAddedOneByOne) {
   City one = make_city(5, 300, 8, 4, true, false), bulk = make_city(5, 300, 8, 4, true, true);
   EXPECT_EQ(one.ix.stay_count(), bulk.ix.stay_count());
-  std::vector<IndexCase> cases{{one.persons[7], {kT0, kT0 + 3 * kDay}}, {one.persons[99], {kT0 + kDay, kT0 + 2 * kDay}}};
+  std::vector<IndexCase> cases{{one.persons[7], {kT0, kT0 + 3 * kDay}},
+                               {one.persons[99], {kT0 + kDay, kT0 + 2 * kDay}}};
   auto control = [](int64_t) { return kT0 + 4 * kDay; };
   const std::string want = show(one.ix.trace(cases, Rules{}, control, {}));
   EXPECT_NE(want, "");
@@ -214,7 +222,7 @@ TEST(TraceSweep, EvidenceStopsAtFiftyRowsButFirstAndLastExposureCountEveryMeetin
   TraceIndex ix;
   ix.add_venue(1, "office");
   ix.add_stay(100, 1, kT0, kT0 + kDay);  // the index, all day
-  for (int i = 0; i < 60; ++i) {        // contact 5 comes in 60 times, contact 7 twice
+  for (int i = 0; i < 60; ++i) {         // contact 5 comes in 60 times, contact 7 twice
     ix.add_stay(5, 1, kT0 + i * 20 * kM, kT0 + i * 20 * kM + 5 * kM);
     if (i < 2) ix.add_stay(7, 1, kT0 + i * 20 * kM + kM, kT0 + i * 20 * kM + 2 * kM);
   }
