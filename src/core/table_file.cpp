@@ -12,6 +12,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/time.h"
 
 namespace epinet {
 namespace {
@@ -531,23 +532,16 @@ std::string format_date(const std::string& v, bool date1904) {
   long long seconds = std::llround(serial * 86400.0);
   long long days = seconds / 86400 + (date1904 ? 1462 : 0);
   long long secs = seconds % 86400;
-  // Civil date from days since 1899-12-30 → days since 1970-01-01.
-  long long z = days - 25569 + 719468;
-  long long era = (z >= 0 ? z : z - 146096) / 146097;
-  long long doe = z - era * 146097;
-  long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  long long y = yoe + era * 400;
-  long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  long long mp = (5 * doy + 2) / 153;
-  long long d = doy - (153 * mp + 2) / 5 + 1;
-  long long m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
+  // Days since 1899-12-30 → since 1970-01-01.
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days - 25569, y, m, d);
   char buf[96];
   if (secs == 0)
-    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", y, m, d);
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
   else
-    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", y, m, d, secs / 3600, secs / 60 % 60,
-                  secs % 60);
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
+                  secs / 3600, secs / 60 % 60, secs % 60);
   return buf;
 }
 

@@ -10,8 +10,6 @@ Millis now_ms() {
       .count();
 }
 
-namespace {
-// Howard Hinnant's civil-date algorithms: exact for the proleptic Gregorian calendar.
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -32,7 +30,6 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   m = mp + (mp < 10 ? 3 : -9);
   y += m <= 2;
 }
-}  // namespace
 
 std::string iso8601(Millis t) {
   int64_t secs = t >= 0 ? t / 1000 : (t - 999) / 1000;

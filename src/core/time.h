@@ -8,6 +8,12 @@
 namespace epinet {
 
 using Millis = int64_t;
+inline constexpr Millis kDayMillis = 24LL * 3600 * 1000;
+
+// Howard Hinnant's civil-date algorithms (proleptic Gregorian): days since
+// 1970-01-01 and back.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+void civil_from_days(int64_t days, int64_t& y, unsigned& m, unsigned& d);
 
 // The only clock read in the code base; services take `now` from here and pass
 // it into pure code.

@@ -9,8 +9,6 @@
 namespace epinet::http {
 namespace {
 
-constexpr Millis kDay = 24LL * 3600 * 1000;
-
 // [start, end) of a local calendar day ("YYYY-MM-DD", or today).
 std::pair<Millis, Millis> local_day(const Request& req, const Config& config) {
   const Millis offset = config.utc_offset_minutes * 60000LL;
@@ -18,13 +16,13 @@ std::pair<Millis, Millis> local_day(const Request& req, const Config& config) {
   Millis start;
   if (date.empty()) {
     Millis local = now_ms() + offset;
-    start = local - ((local % kDay) + kDay) % kDay - offset;
+    start = local - ((local % kDayMillis) + kDayMillis) % kDayMillis - offset;
   } else {
     auto t = date.size() == 10 ? parse_iso8601(date) : std::nullopt;
     if (!t) throw invalid("invalid_query", "date must be YYYY-MM-DD");
     start = *t - offset;
   }
-  return {start, start + kDay};
+  return {start, start + kDayMillis};
 }
 
 json::object handover_json(const store::FeverHandover& h) {

@@ -28,6 +28,18 @@ void require_within(const Caller& caller, const domain::Scope& scope) {
     throw forbidden("this record lies outside your jurisdiction");
 }
 
+store::Person must_find_person(store::Connection& c, int64_t id) {
+  auto p = store::find_person(c, id);
+  if (!p) throw not_found("person");
+  return *p;
+}
+
+store::Division must_find_division(store::Connection& c, int64_t id) {
+  auto d = store::find_division(c, id);
+  if (!d) throw not_found("division");
+  return *d;
+}
+
 domain::Principal principal_of(const store::User& u) {
   domain::Principal p;
   p.user_id = u.id;

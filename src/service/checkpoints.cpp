@@ -17,14 +17,6 @@ using domain::CodeColor;
 
 namespace {
 
-constexpr Millis kDay = 24LL * 3600 * 1000;
-
-store::Person must_find_person(store::Connection& c, int64_t id) {
-  auto p = store::find_person(c, id);
-  if (!p) throw not_found("person");
-  return *p;
-}
-
 domain::Scope scope_of(const store::Person& p) { return {p.division_path, std::nullopt}; }
 
 // Persons are reached through their home division; venue-bound staff reach a
@@ -202,7 +194,7 @@ store::Stay add_stay(Runtime& rt, const Caller& caller, int64_t person_id, const
     throw invalid("invalid_field", "division_code must be a six-digit GB/T 2260 code");
   if (s.to < s.from) throw invalid("invalid_field", "a stay ends after it starts");
   Millis now = now_ms();
-  if (s.from > now + kDay) throw invalid("invalid_field", "a stay cannot start in the future");
+  if (s.from > now + kDayMillis) throw invalid("invalid_field", "a stay cannot start in the future");
   store::Stay out = s;
   out.person_id = person_id;
   rt.db.write([&](store::Connection& c) {
@@ -221,7 +213,7 @@ std::vector<store::Stay> list_stays(Runtime& rt, const Caller& caller, int64_t p
   rt.db.write([&](store::Connection& c) {
     auto p = must_find_person(c, person_id);
     if (caller.who.role != domain::Role::kResident) require_person_access(caller, p);
-    out = store::list_stays(c, person_id, now_ms() - 30 * kDay);
+    out = store::list_stays(c, person_id, now_ms() - 30 * kDayMillis);
     audit(c, caller, "travel.read", "person", std::to_string(person_id));
   });
   return out;
@@ -264,7 +256,8 @@ store::CodeOverride override_code(Runtime& rt, const Caller& caller, int64_t per
   if (!domain::parse_color(o.color)) throw invalid("invalid_field", "color must be green, yellow or red");
   if (o.reason.size() < 4) throw invalid("invalid_field", "an override needs a reason of at least 4 characters");
   Millis now = now_ms();
-  if (o.until <= now || o.until > now + 30 * kDay) throw invalid("invalid_field", "until must be within the next 30 days");
+  if (o.until <= now || o.until > now + 30 * kDayMillis)
+    throw invalid("invalid_field", "until must be within the next 30 days");
   store::CodeOverride out = o;
   out.person_id = person_id;
   out.created_by = caller.who.user_id;
@@ -321,7 +314,7 @@ domain::PersonState person_state(store::Connection& c, Runtime& rt, int64_t pers
   s.open_fever_handover = store::has_open_handover(c, person_id);
   if (auto o = store::active_override(c, person_id, now))
     s.manual_override = domain::PersonState::Override{*domain::parse_color(o->color), o->reason, o->until};
-  const Millis window = rt.config.travel_window_days * kDay;
+  const Millis window = rt.config.travel_window_days * kDayMillis;
   std::vector<domain::TravelStay> stays;
   for (const auto& st : store::list_stays(c, person_id, now - window)) stays.push_back({st.division_code, st.from, st.to});
   domain::TravelFlag travel;
@@ -499,7 +492,7 @@ void scan(Runtime& rt, const Caller& caller, const ScanInput& in, std::function<
   std::string normalized;
   if (in.id_number) normalized = normalized_id(*in.id_number);
   const Millis received = now_ms();
-  if (in.scanned_at && (*in.scanned_at > received + 60000 || *in.scanned_at < received - kDay))
+  if (in.scanned_at && (*in.scanned_at > received + 60000 || *in.scanned_at < received - kDayMillis))
     throw invalid("invalid_field", "scanned_at must lie within the last 24 hours");
   const Millis now = in.scanned_at.value_or(received);
   std::string client_key;
@@ -759,7 +752,8 @@ StayImport import_stays(Runtime& rt, const Caller& caller, const std::string& te
     if (!domain::valid_gbt2260(f[1])) r.errors.emplace_back(line, "division_code must be a six-digit GB/T 2260 code");
     else if (!from || !to) r.errors.emplace_back(line, "from and to must be ISO 8601 times");
     else if (*to < *from) r.errors.emplace_back(line, "the stay ends before it starts");
-    else if (*from > now + kDay) r.errors.emplace_back(line, "the stay starts in the future");
+    else if (*from > now + kDayMillis)
+      r.errors.emplace_back(line, "the stay starts in the future");
     else rows.push_back({line, rt.keys.id_hash(id.normalized), {0, 0, f[1], *from, *to, "imported"}});
   }
   if (rows.empty() && r.errors.empty()) throw invalid("invalid_file", "the file has no rows");

@@ -16,20 +16,6 @@ namespace cm = domain::community;
 
 namespace {
 
-constexpr Millis kDay = 24LL * 3600 * 1000;
-
-store::Division must_division(store::Connection& c, int64_t id) {
-  auto d = store::find_division(c, id);
-  if (!d) throw not_found("division");
-  return *d;
-}
-
-store::Person must_person(store::Connection& c, int64_t id) {
-  auto p = store::find_person(c, id);
-  if (!p) throw not_found("person");
-  return *p;
-}
-
 bool is_resident(const Caller& caller) { return caller.who.role == domain::Role::kResident; }
 
 // A compound or building division → (compound, building) of a community.
@@ -39,12 +25,12 @@ struct Address {
   std::string path;  // the building's or the compound's
 };
 Address address_of(store::Connection& c, int64_t division_id) {
-  auto d = must_division(c, division_id);
+  auto d = must_find_division(c, division_id);
   Address a;
   if (d.level == "building") {
     a.building = d;
     if (!d.parent_id) throw invalid("invalid_field", "the building has no compound");
-    a.compound = must_division(c, *d.parent_id);
+    a.compound = must_find_division(c, *d.parent_id);
   } else if (d.level == "compound") {
     a.compound = d;
   } else {
@@ -96,11 +82,11 @@ bool image_matches(const std::string& type, const std::string& b) {
 }  // namespace
 
 store::Division community_of(store::Connection& c, int64_t division_id) {
-  auto d = must_division(c, division_id);
+  auto d = must_find_division(c, division_id);
   for (int depth = 0; depth < 10; ++depth) {
     if (d.level == "community") return d;
     if (!d.parent_id || (d.level != "compound" && d.level != "building")) break;
-    d = must_division(c, *d.parent_id);
+    d = must_find_division(c, *d.parent_id);
   }
   throw invalid("invalid_field", "division " + std::to_string(division_id) + " is not in a community");
 }
@@ -110,7 +96,7 @@ store::Division community_of(store::Connection& c, int64_t division_id) {
 RosterTreeNode roster_tree(Runtime& rt, const Caller& caller, int64_t community_id) {
   RosterTreeNode root;
   rt.db.read([&](store::Connection& c) {
-    auto community = must_division(c, community_id);
+    auto community = must_find_division(c, community_id);
     if (community.level != "community") throw invalid("invalid_field", "community_id is not a community");
     require_within(caller, {community.path, std::nullopt});
     auto divisions = store::divisions_under(c, community.path);
@@ -151,7 +137,7 @@ store::PageOf<store::RosterEntry> roster(Runtime& rt, const Caller& caller, int6
                                          const store::Page& p) {
   store::PageOf<store::RosterEntry> out;
   rt.db.write([&](store::Connection& c) {
-    auto d = must_division(c, division_id);
+    auto d = must_find_division(c, division_id);
     require_within(caller, {d.path, std::nullopt});
     f.within_path = d.path;
     out = store::list_roster(c, f, p);
@@ -183,14 +169,15 @@ RosterImport import_roster(Runtime& rt, const Caller& caller, int64_t community_
   const Millis now = now_ms();
   std::vector<int64_t> touched;
   rt.db.write([&](store::Connection& c) {
-    auto community = must_division(c, community_id);
+    auto community = must_find_division(c, community_id);
     if (community.level != "community") throw invalid("invalid_field", "community_id is not a community");
     require_within(caller, {community.path, std::nullopt});
     std::map<std::string, store::Division> compounds;                      // base name → compound
     std::map<std::pair<int64_t, std::string>, store::Division> buildings;  // (compound, base name) → building
     for (const auto& d : store::divisions_under(c, community.path)) {
       if (d.level == "compound") compounds[base_name(d.name, {"小区"})] = d;
-      if (d.level == "building" && d.parent_id) buildings[{*d.parent_id, base_name(d.name, {"号楼", "栋", "幢", "号"})}] = d;
+      if (d.level == "building" && d.parent_id)
+        buildings[{*d.parent_id, base_name(d.name, {"号楼", "栋", "幢", "号"})}] = d;
     }
     // Pass 1: resolve every row; any problem refuses the whole file.
     std::vector<Plan> plans;
@@ -247,7 +234,8 @@ RosterImport import_roster(Runtime& rt, const Caller& caller, int64_t community_
           if (auto h = households.find(room_key); h != households.end()) p.household_id = h->second;
         }
         res.person_id = store::insert_person(c, p, now);
-        if (!row.room.empty() && !households.count(room_key)) households[room_key] = must_person(c, res.person_id).household_id;
+        if (!row.room.empty() && !households.count(room_key))
+          households[room_key] = must_find_person(c, res.person_id).household_id;
         store::insert_residence(c, res, now);
         ++out.created;
         continue;
@@ -290,11 +278,12 @@ store::Residence move_in(Runtime& rt, const Caller& caller, int64_t person_id, c
   if (in.unit.size() > 50 || in.room.size() > 50) throw invalid("invalid_field", "unit and room have at most 50 bytes");
   store::Residence res;
   rt.db.write([&](store::Connection& c) {
-    auto p = must_person(c, person_id);
+    auto p = must_find_person(c, person_id);
     require_within(caller, {p.division_path, std::nullopt});
     auto a = address_of(c, in.division_id);
     require_within(caller, {a.path, std::nullopt});
-    if (auto cur = store::current_residence(c, person_id)) store::close_residence(c, cur->id, at, "moved to " + a.compound.name);
+    if (auto cur = store::current_residence(c, person_id))
+      store::close_residence(c, cur->id, at, "moved to " + a.compound.name);
     res = {0, person_id, a.community.id, a.compound.id, std::nullopt, in.unit, in.room, a.path, at, std::nullopt, "",
            caller.who.user_id};
     if (a.building) res.building_id = a.building->id;
@@ -314,11 +303,12 @@ void move_out(Runtime& rt, const Caller& caller, int64_t person_id, std::optiona
   if (at > now + 3600 * 1000) throw invalid("invalid_field", "at is in the future");
   if (note.size() > 500) throw invalid("invalid_field", "note has at most 500 bytes");
   rt.db.write([&](store::Connection& c) {
-    auto p = must_person(c, person_id);
+    auto p = must_find_person(c, person_id);
     require_within(caller, {p.division_path, std::nullopt});
     auto cur = store::current_residence(c, person_id);
     if (!cur) {
-      if (!store::list_residences(c, person_id).empty()) throw conflict("moved_out", "the person has moved out already");
+      if (!store::list_residences(c, person_id).empty())
+        throw conflict("moved_out", "the person has moved out already");
       // Registered without an address row: record where they lived, then close it.
       auto a = address_of(c, p.division_id);
       store::Residence r{0, person_id, a.community.id, a.compound.id, std::nullopt, "", "", a.path, p.created_at,
@@ -335,7 +325,7 @@ void move_out(Runtime& rt, const Caller& caller, int64_t person_id, std::optiona
 std::vector<store::Residence> residence_history(Runtime& rt, const Caller& caller, int64_t person_id) {
   std::vector<store::Residence> out;
   rt.db.write([&](store::Connection& c) {
-    auto p = must_person(c, person_id);
+    auto p = must_find_person(c, person_id);
     require_within(caller, {p.division_path, std::nullopt});
     out = store::list_residences(c, person_id);
     audit(c, caller, "residence.read", "person", std::to_string(person_id));
@@ -357,16 +347,17 @@ void validate_returnee(const ReturneeInput& in, Millis now) {
   if (in.transport_no.size() > 40) throw invalid("invalid_field", "transport_no has at most 40 bytes");
   if (!in.arrived_at) throw invalid("missing_field", "arrived_at is required");
   if (in.arrived_at > now + 3600 * 1000) throw invalid("invalid_field", "arrived_at is in the future");
-  if (in.arrived_at < now - 30 * kDay) throw invalid("invalid_field", "arrived_at is more than 30 days ago");
+  if (in.arrived_at < now - 30 * kDayMillis) throw invalid("invalid_field", "arrived_at is more than 30 days ago");
   if (in.departed_at && *in.departed_at > in.arrived_at) throw invalid("invalid_field", "departed_at is after arrived_at");
-  if (in.departed_at && *in.departed_at < in.arrived_at - 7 * kDay)
+  if (in.departed_at && *in.departed_at < in.arrived_at - 7 * kDayMillis)
     throw invalid("invalid_field", "departed_at is more than 7 days before arrived_at");
   if (in.phone.empty() || !cm::normalize_phone(in.phone)) throw invalid("invalid_field", "phone must be a phone number");
   if (in.tests.size() > 10) throw invalid("invalid_field", "at most 10 tests");
   for (const auto& t : in.tests) {
     if (t.result != "negative" && t.result != "positive" && t.result != "pending")
       throw invalid("invalid_field", "a test result is negative, positive or pending");
-    if (t.sampled_at > now + 60000 || t.sampled_at < now - 30 * kDay) throw invalid("invalid_field", "a test's sampled_at is out of range");
+    if (t.sampled_at > now + 60000 || t.sampled_at < now - 30 * kDayMillis)
+      throw invalid("invalid_field", "a test's sampled_at is out of range");
   }
 }
 
@@ -394,7 +385,7 @@ ReturneeResult register_returnee(Runtime& rt, const Caller& caller, const Return
   validate_returnee(in, now);
   ReturneeResult out;
   rt.db.write([&](store::Connection& c) {
-    auto p = must_person(c, in.person_id);
+    auto p = must_find_person(c, in.person_id);
     if (!is_resident(caller)) require_within(caller, {p.division_path, std::nullopt});
     auto community = community_of(c, p.division_id);
     measure_of(c, in, out);
@@ -415,7 +406,8 @@ ReturneeResult register_returnee(Runtime& rt, const Caller& caller, const Return
     r.departed_at = in.departed_at.value_or(in.arrived_at);
     r.phone = *cm::normalize_phone(in.phone);
     json::array tests;
-    for (const auto& t : in.tests) tests.push_back(json::object{{"sampled_at", iso8601(t.sampled_at)}, {"result", t.result}});
+    for (const auto& t : in.tests)
+      tests.push_back(json::object{{"sampled_at", iso8601(t.sampled_at)}, {"result", t.result}});
     r.tests_json = json::serialize(tests);
     r.origin_level = out.measure.origin_level;
     r.measure = out.measure.measure;
@@ -425,7 +417,7 @@ ReturneeResult register_returnee(Runtime& rt, const Caller& caller, const Return
     r.person_name = p.name;
     r.id = store::insert_returnee(c, r, now);
     // The stay at the origin up to departure: the health code's travel flag follows it.
-    store::insert_stay(c, {0, p.id, in.origin_code, r.departed_at - kDay, r.departed_at, "returnee"}, now);
+    store::insert_stay(c, {0, p.id, in.origin_code, r.departed_at - kDayMillis, r.departed_at, "returnee"}, now);
     domain::TravelFlag travel;
     person_state(c, rt, p.id, now, &travel);
     r.travel_flag = travel.flagged;
@@ -514,7 +506,7 @@ store::Disinfection record_disinfection(Runtime& rt, const Caller& caller, const
   }
   store::Disinfection d;
   rt.db.write([&](store::Connection& c) {
-    auto compound = must_division(c, in.compound_id);
+    auto compound = must_find_division(c, in.compound_id);
     if (compound.level != "compound") throw invalid("invalid_field", "compound_id is not a compound");
     require_within(caller, {compound.path, std::nullopt});
     d = {0, compound.id, compound.path, compound.name, in.area, in.done_at, in.method, in.team, in.note, !photo.empty(),
@@ -533,7 +525,7 @@ store::PageOf<store::Disinfection> list_disinfections(Runtime& rt, const Caller&
   store::PageOf<store::Disinfection> out;
   rt.db.read([&](store::Connection& c) {
     if (division_id) {
-      auto d = must_division(c, *division_id);
+      auto d = must_find_division(c, *division_id);
       require_within(caller, {d.path, std::nullopt});
       f.within_path = d.path;
     } else {

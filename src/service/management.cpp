@@ -208,8 +208,7 @@ std::vector<int64_t> enroll_managed(store::Connection& c, const Caller& caller, 
     auto measure = q::parse_measure(e.measure);
     if (!measure) throw invalid("invalid_field", "measure '" + e.measure + "' is not a management measure");
     if (e.exposure_at <= 0 || e.exposure_at > now + 60000) throw invalid("invalid_field", "exposure_at must be a past time");
-    auto p = store::find_person(c, e.person_id);
-    if (!p) throw not_found("person");
+    const auto p = must_find_person(c, e.person_id);
     auto plan = q::plan(*measure, e.exposure_at, s);
     auto existing = store::active_case_of_person(c, e.person_id);
     json::object detail = enrollment_detail(e);
@@ -227,9 +226,9 @@ std::vector<int64_t> enroll_managed(store::Connection& c, const Caller& caller, 
       m.planned_end = plan.planned_end;
       m.source = e.source.empty() ? "manual" : e.source.substr(0, 200);
       m.note = e.note.substr(0, 2000);
-      m.division_path = p->division_path;
-      auto d = districts.find(p->division_path);
-      if (d == districts.end()) d = districts.emplace(p->division_path, store::district_of(c, p->division_path)).first;
+      m.division_path = p.division_path;
+      auto d = districts.find(p.division_path);
+      if (d == districts.end()) d = districts.emplace(p.division_path, store::district_of(c, p.division_path)).first;
       m.district_id = d->second;
       m.created_by = caller.who.user_id;
       m.id = store::insert_managed_case(c, m, now);
@@ -287,9 +286,8 @@ CaseDetail enroll_one(Runtime& rt, const Caller& caller, const Enrollment& e) {
   Millis now = now_ms();
   CaseDetail d;
   rt.db.write([&](store::Connection& c) {
-    auto p = store::find_person(c, e.person_id);
-    if (!p) throw not_found("person");
-    require_within(caller, {p->division_path, std::nullopt});
+    const auto p = must_find_person(c, e.person_id);
+    require_within(caller, {p.division_path, std::nullopt});
     auto ids = enroll_managed(c, caller, {e}, now);
     d = detail_of(c, ids.at(0), now);
   });
@@ -624,12 +622,11 @@ ReportResult submit_report(Runtime& rt, const Caller& caller, int64_t person_id,
   Millis now = now_ms();
   ReportResult out;
   rt.db.write([&](store::Connection& c) {
-    auto p = store::find_person(c, person_id);
-    if (!p) throw not_found("person");
+    const auto p = must_find_person(c, person_id);
     std::optional<store::ManagedCase> m =
         case_id ? store::find_managed_case(c, *case_id) : store::active_case_of_person(c, person_id);
     if (case_id && (!m || m->person_id != person_id)) throw not_found("managed case");
-    if (by_worker) require_within(caller, m ? scope_of_case(*m) : domain::Scope{p->division_path, std::nullopt});
+    if (by_worker) require_within(caller, m ? scope_of_case(*m) : domain::Scope{p.division_path, std::nullopt});
     if (!m || !q::is_active(q::parse_state(m->state).value_or(q::State::kReleased)))
       throw conflict("not_managed", "this person is not under management: no daily report is needed");
     store::HealthReport r;
@@ -680,7 +677,7 @@ ReportResult submit_report(Runtime& rt, const Caller& caller, int64_t person_id,
       add_event(c, caller, m->id, "report", m->state, m->state, now, now, "fever or symptoms reported", a.detail);
     }
     out.report = r;
-    out.report.person_name = p->name;
+    out.report.person_name = p.name;
     audit(c, caller, "health_report.create", "person", std::to_string(person_id),
           json::serialize(json::object{{"report_id", r.id}, {"fever", r.fever}, {"by_worker", by_worker}}));
   });
@@ -707,10 +704,9 @@ std::vector<ResidentReportView> resident_reports(Runtime& rt, const Caller& call
   const auto& s = management_settings();
   std::vector<ResidentReportView> out;
   rt.db.write([&](store::Connection& c) {
-    auto me = store::find_person(c, self);
-    if (!me) throw not_found("person");
+    const auto me = must_find_person(c, self);
     store::PersonFilter f;
-    f.household_id = me->household_id;
+    f.household_id = me.household_id;
     auto members = store::list_persons(c, f, {1, 50}).items;
     std::stable_partition(members.begin(), members.end(), [&](const store::Person& p) { return p.id == self; });
     const Millis today = q::local_day_start(now, s.utc_offset_minutes);

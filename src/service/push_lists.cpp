@@ -14,10 +14,9 @@ namespace cm = domain::community;
 
 namespace {
 
-constexpr Millis kDay = 24LL * 3600 * 1000;
 // A returnee registration counts as "registered" for a list when the person
 // arrived at most this long before the list came down.
-constexpr Millis kRegisteredWindow = 14 * kDay;
+constexpr Millis kRegisteredWindow = 14 * kDayMillis;
 
 store::PushList must_list(store::Connection& c, int64_t id) {
   auto l = store::find_push_list(c, id);
@@ -48,7 +47,7 @@ PushUploadResult upload_push_list(Runtime& rt, const Caller& caller, const PushU
     if (progress) progress(s, d, t);
   };
   if (in.deadline <= now) throw invalid("invalid_field", "deadline must be in the future");
-  if (in.deadline > now + 90 * kDay) throw invalid("invalid_field", "deadline must be within 90 days");
+  if (in.deadline > now + 90 * kDayMillis) throw invalid("invalid_field", "deadline must be within 90 days");
   if (in.name.size() > 200 || in.file_name.size() > 200) throw invalid("invalid_field", "name has at most 200 bytes");
   PushUploadResult out;
   step("read", 0, 1);
@@ -272,7 +271,7 @@ store::PageOf<store::PushItem> my_push_todo(Runtime& rt, const Caller& caller, c
 int64_t remind_overdue_push_items(store::Database& db, Millis now) {
   int64_t n = 0;
   db.write([&](store::Connection& c) {
-    n = store::mark_overdue_reminded(c, now, now - kDay);
+    n = store::mark_overdue_reminded(c, now, now - kDayMillis);
     if (n > 0) {
       Caller system;
       system.who.username = "system";

@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "domain/access/access.h"
 #include "store/database.h"
+#include "store/people.h"
 #include "store/records.h"
 
 namespace epinet::service {
@@ -26,6 +27,10 @@ void audit(store::Connection& c, const Caller& caller, const std::string& action
 
 // Throws forbidden() when the record lies outside the caller's jurisdiction.
 void require_within(const Caller& caller, const domain::Scope& scope);
+
+// The person or division with this id; not_found() when there is none.
+store::Person must_find_person(store::Connection& c, int64_t id);
+store::Division must_find_division(store::Connection& c, int64_t id);
 
 // ---- accounts
 struct LoginResult {

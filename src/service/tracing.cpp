@@ -258,14 +258,20 @@ void TracingService::start() {
 }
 
 void TracingService::on_checkins(const std::vector<CheckinWriter::Item>& batch) {
+  // A trace holding the index for reading must not hold up the check-ins:
+  // when the index is busy, the batch waits in the backlog (copied only then).
+  std::unique_lock lock(index_mu_, std::try_to_lock);
+  if (lock.owns_lock()) {
+    drain_backlog();
+    apply_checkins(batch);
+    return;
+  }
   {
     std::lock_guard b(backlog_mu_);
     for (const auto& it : batch) backlog_.push_back(CheckinWriter::Item{it.checkin, std::nullopt, it.close_stay, {}});
   }
-  // A trace holding the index for reading must not hold up the check-ins:
-  // when the index is busy, the batch waits in the backlog.
-  std::unique_lock lock(index_mu_, std::try_to_lock);
-  if (lock.owns_lock()) drain_backlog();
+  // The trace may have ended (and drained) meanwhile: try once more.
+  if (lock.try_lock()) drain_backlog();
 }
 
 void TracingService::drain_backlog() {
@@ -279,7 +285,7 @@ void TracingService::drain_backlog() {
 
 void TracingService::apply_checkins(const std::vector<CheckinWriter::Item>& batch) {
   if (!index_) {
-    pending_.insert(pending_.end(), batch.begin(), batch.end());
+    for (const auto& it : batch) pending_.push_back(CheckinWriter::Item{it.checkin, std::nullopt, it.close_stay, {}});
     return;
   }
   for (const auto& it : batch) {

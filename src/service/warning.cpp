@@ -22,7 +22,6 @@ namespace ww = domain::warning;
 
 namespace {
 
-constexpr Millis kDayMs = 24LL * 3600 * 1000;
 // Own records are rolled up again for this many days at each run (the
 // check-ins behind checkpoint fevers are purged after the retention period).
 constexpr int kOwnDays = 14;
@@ -44,10 +43,10 @@ std::string who(const Caller& caller) { return caller.who.username.empty() ? "ep
 
 int32_t local_day(const Config& config, Millis t) {
   Millis local = t + config.utc_offset_minutes * 60000LL;
-  return static_cast<int32_t>((local - ((local % kDayMs) + kDayMs) % kDayMs) / kDayMs);
+  return static_cast<int32_t>((local - ((local % kDayMillis) + kDayMillis) % kDayMillis) / kDayMillis);
 }
 
-Millis day_start(const Config& config, int32_t day) { return day * kDayMs - config.utc_offset_minutes * 60000LL; }
+Millis day_start(const Config& config, int32_t day) { return day * kDayMillis - config.utc_offset_minutes * 60000LL; }
 
 std::string setting(const Config& config, const std::string& key) {
   auto it = config.raw.find(key);
@@ -213,9 +212,9 @@ void roll_up_own(store::Connection& c, Runtime& rt, int32_t from, int32_t to, Mi
   put("checkpoint_fever", store::checkpoint_fevers_by_day(c, from, to, offset, rt.config.fever_threshold_c));
   // Fever reports of people under management (daily health reports).
   std::vector<store::OwnCount> reports;
-  for (const auto& x : store::fever_reports_by_district_day(c, from * kDayMs - offset, (to + 1) * kDayMs - offset,
-                                                            rt.config.utc_offset_minutes))
-    if (!x.district_code.empty()) reports.push_back({x.district_code, (x.day + offset) / kDayMs, x.count});
+  for (const auto& x : store::fever_reports_by_district_day(
+           c, from * kDayMillis - offset, (to + 1) * kDayMillis - offset, rt.config.utc_offset_minutes))
+    if (!x.district_code.empty()) reports.push_back({x.district_code, (x.day + offset) / kDayMillis, x.count});
   put("monitoring_fever", reports);
 }
 
@@ -810,7 +809,7 @@ Overview overview(Runtime& rt, const Caller& caller, Millis now) {
     for (const auto& a : recent)
       if (ids.insert(a.id).second) out.today.push_back(a);
     // Time from the first signal to verification, over the last 30 days.
-    auto month = store::list_alerts(c, {f.division_codes, "", now - 30 * kDayMs}, {1, 5000}).items;
+    auto month = store::list_alerts(c, {f.division_codes, "", now - 30 * kDayMillis}, {1, 5000}).items;
     std::vector<double> secs;
     for (const auto& a : month)
       if (a.verifying_at) secs.push_back(static_cast<double>(*a.verifying_at - a.first_signal_at) / 1000.0);

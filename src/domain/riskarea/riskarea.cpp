@@ -3,24 +3,21 @@
 #include <algorithm>
 
 namespace epinet::domain {
-namespace {
-constexpr Millis kDay = 24LL * 3600 * 1000;
-}
 
 std::optional<StepDown> next_step_down(const RiskAreaState& s, Millis now, const StepDownRules& r) {
   if (s.level == "high") {
-    Millis quiet = s.last_infection_at + r.high_to_medium_days * kDay;
+    Millis quiet = s.last_infection_at + r.high_to_medium_days * kDayMillis;
     // The area-wide screen must be negative on the last day of the quiet period or later.
-    Millis screen_due = s.last_infection_at + (r.high_to_medium_days - 1) * kDay;
+    Millis screen_due = s.last_infection_at + (r.high_to_medium_days - 1) * kDayMillis;
     if (!s.screen_negative_at || *s.screen_negative_at < screen_due) return std::nullopt;
     Millis at = std::max(quiet, *s.screen_negative_at);
     if (now < at) return std::nullopt;
     return StepDown{"medium", at};
   }
   if (s.level == "medium") {
-    Millis at = s.came_from_high ? std::max(s.level_since + r.from_high_to_low_days * kDay,
-                                            s.last_infection_at + r.from_high_to_low_days * kDay)
-                                 : s.last_infection_at + r.medium_to_low_days * kDay;
+    Millis at = s.came_from_high ? std::max(s.level_since + r.from_high_to_low_days * kDayMillis,
+                                            s.last_infection_at + r.from_high_to_low_days * kDayMillis)
+                                 : s.last_infection_at + r.medium_to_low_days * kDayMillis;
     if (now < at) return std::nullopt;
     return StepDown{"low", at};
   }
@@ -35,7 +32,7 @@ bool valid_gbt2260(const std::string& code) {
 TravelFlag travel_flag(const std::vector<TravelStay>& stays, const std::vector<RiskInterval>& areas, Millis now,
                        int window_days) {
   TravelFlag f;
-  const Millis window = window_days * kDay;
+  const Millis window = window_days * kDayMillis;
   for (const auto& s : stays) {
     if (s.to < now - window || s.from > now) continue;
     const bool city_level = s.division_code.size() == 6 && s.division_code.compare(4, 2, "00") == 0;
