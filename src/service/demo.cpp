@@ -107,29 +107,42 @@ std::string demo_password(const Config& config, bool& generated) {
   return p;
 }
 
+constexpr const char* kDemoNames[] = {"张明", "李娜", "张小雨", "王强", "刘芳", "王子涵", "陈静", "杨帆",
+                                      "赵磊", "黄敏", "周杰",   "吴婷", "郑海", "孙丽",   "马超", "朱琳",
+                                      "胡军", "郭蕾", "何平",   "高洁", "林涛", "罗敏",   "梁爽", "宋佳"};
+
+std::string with_check_char(const char* first17) { return std::string(first17) + domain::id_check_char(first17); }
+
+// The numbers seed-demo gave the same residents before they moved to 142401
+// (Yuci's present code, which the simulator issues too): a database seeded
+// then keeps its residents and gets no second copy of them.
+std::string legacy_demo_identity_number(size_t i) {
+  char first17[18];
+  std::snprintf(first17, sizeof first17, "140702%04zu%02zu%02zu%03zu", 1950 + (i * 7) % 60, 1 + i % 12,
+                1 + (i * 3) % 28, 100 + i);
+  return with_check_char(first17);
+}
+
 // Residents of Yinhai Xinyue in households, the demo resident account linked
 // to the first of them, and one medium-risk area elsewhere, so that codes,
 // households and the travel flag show real-looking data. Identity numbers
-// are generated (valid check digits, Yuci's division code).
+// are generated (valid check digits; see demo_identity_numbers).
 void seed_people(store::Connection& c, SeedReport& report, const KeyRing& keys, const std::vector<int64_t>& compounds) {
-  static constexpr const char* kNames[] = {"张明", "李娜", "张小雨", "王强", "刘芳", "王子涵", "陈静", "杨帆",
-                                           "赵磊", "黄敏", "周杰", "吴婷", "郑海", "孙丽", "马超", "朱琳",
-                                           "胡军", "郭蕾", "何平", "高洁", "林涛", "罗敏", "梁爽", "宋佳"};
   const Millis now = now_ms();
+  const auto numbers = demo_identity_numbers();
   int64_t head = 0;
-  for (size_t i = 0; i < std::size(kNames); ++i) {
-    char first17[18];
-    std::snprintf(first17, sizeof first17, "140702%04zu%02zu%02zu%03zu", 1950 + (i * 7) % 60, 1 + i % 12, 1 + (i * 3) % 28,
-                  100 + i);
-    std::string id = std::string(first17) + domain::id_check_char(first17);
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    const std::string& id = numbers[i];
     std::string hash = keys.id_hash(id);
-    if (store::find_person_by_id_hash(c, hash)) continue;
+    if (store::find_person_by_id_hash(c, hash) ||
+        store::find_person_by_id_hash(c, keys.id_hash(legacy_demo_identity_number(i))))
+      continue;
     auto d = store::find_division(c, compounds[(i / 3) % compounds.size()]);
     store::Person p;
     p.id_hash = hash;
     p.id_enc = keys.encrypt_id(id);
     p.id_masked = domain::mask_id_number(id);
-    p.name = kNames[i];
+    p.name = kDemoNames[i];
     p.phone = "139" + std::to_string(10000000 + i * 7919);
     p.division_id = d->id;
     p.division_path = d->path;
@@ -156,6 +169,17 @@ void seed_people(store::Connection& c, SeedReport& report, const KeyRing& keys, 
 }
 
 }  // namespace
+
+std::vector<std::string> demo_identity_numbers() {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < std::size(kDemoNames); ++i) {
+    char first17[18];
+    std::snprintf(first17, sizeof first17, "142401%04zu%02zu%02zu%03zu", 1950 + (i * 7) % 50, 1 + i % 12,
+                  1 + (i * 3) % 28, 100 + i);
+    out.push_back(with_check_char(first17));
+  }
+  return out;
+}
 
 SeedReport seed_demo(store::Database& db, const Config& config) {
   SeedReport report;

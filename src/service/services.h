@@ -131,4 +131,11 @@ struct SeedReport {
 // with a short line per stage.
 SeedReport seed_demo(store::Database& db, const Config& config);
 
+// The demo residents' identity numbers, in seeding order. They carry 142401,
+// Yuci's code before Jinzhong became a prefecture-level city in 1999 (numbers
+// issued then keep it), and births before 2000: the simulator issues only
+// the present codes of Jinzhong's 11 districts, so `epinet sim --load` never
+// generates a number a demo resident holds.
+std::vector<std::string> demo_identity_numbers();
+
 }  // namespace epinet::service

@@ -4,7 +4,10 @@
 #include <fstream>
 #include <set>
 
+#include "domain/person/identity.h"
+#include "service/keys.h"
 #include "service_test_support.h"
+#include "sim/city.h"
 
 namespace epinet::service {
 namespace {
@@ -46,6 +49,53 @@ TEST_F(SeedDemoTest, FirstRunCreatesTheCityAndSecondRunCreatesNothing) {
 
   auto seeds = list_audit(*db_, {.action = "demo.seed"}, {});
   EXPECT_EQ(seeds.total, 1) << "a run that creates nothing leaves no audit entry";
+}
+
+// `epinet sim --load` after `epinet seed-demo` (what `make run` does) failed
+// with "a person with this identity number is registered" when the simulated
+// city gave one of its residents a demo resident's number: here a city of
+// 200,000 starting on 2026-11-21 gave resident 24,625 140702196403071022,
+// the number demo resident 3 had then.
+TEST(DemoIdentityNumbers, TheSimulatorNeverIssuesOne) {
+  const auto demo = demo_identity_numbers();
+  ASSERT_EQ(demo.size(), 24u);
+  const std::set<std::string> taken(demo.begin(), demo.end());
+  EXPECT_EQ(taken.size(), demo.size());
+  for (const auto& n : demo) EXPECT_EQ(domain::check_id_number(n).problem, domain::IdNumberProblem::kNone) << n;
+  sim::Scenario scenario;
+  scenario.persons = 200000;
+  scenario.seed = 20210802;  // the demo scenario's
+  for (const int64_t start : {days_from_civil(2026, 11, 21), days_from_civil(2021, 8, 2)}) {
+    const sim::City city = sim::build_city(scenario, start);
+    size_t clashes = 0;
+    for (uint32_t p = 0; p < city.persons.size(); ++p) clashes += taken.count(sim::identity_number(city, p));
+    EXPECT_EQ(clashes, 0u) << "a simulated resident holds a demo resident's number (start day " << start << ")";
+  }
+}
+
+// A database seeded before the demo residents' numbers moved to 142401 keeps
+// its residents: seeding again adds no second copy of them.
+TEST_F(SeedDemoTest, ResidentsSeededUnderTheirFormerNumbersAreNotSeededAgain) {
+  const KeyRing keys = load_keys(config_.data_dir);
+  const auto numbers = demo_identity_numbers();
+  int64_t before = 0;
+  db_->write([&](store::Connection& c) {
+    before = store::as_int(c.query("SELECT COUNT(*) FROM persons").rows[0][0]);
+    for (size_t i = 0; i < numbers.size(); ++i) {  // the numbers as seed-demo gave them before
+      char first17[18];
+      std::snprintf(first17, sizeof first17, "140702%04zu%02zu%02zu%03zu", 1950 + (i * 7) % 60, 1 + i % 12,
+                    1 + (i * 3) % 28, 100 + i);
+      const std::string old_hash = keys.id_hash(std::string(first17) + domain::id_check_char(first17));
+      const std::string new_hash = keys.id_hash(numbers[i]);
+      c.query("UPDATE persons SET id_hash = ? WHERE id_hash = ?", {old_hash, new_hash});
+      c.query("UPDATE person_ids SET id_hash = ? WHERE id_hash = ?", {old_hash, new_hash});
+    }
+  });
+  const SeedReport again = seed_demo(*db_, config_);
+  EXPECT_EQ(again.persons, 0);
+  db_->read([&](store::Connection& c) {
+    EXPECT_EQ(store::as_int(c.query("SELECT COUNT(*) FROM persons").rows[0][0]), before);
+  });
 }
 
 TEST_F(SeedDemoTest, ElevenCountyLevelDivisionsUnderJinzhong) {
