@@ -99,6 +99,8 @@ class PooledDatabase : public Database {
 struct OpenOptions {
   int pool_size = 8;
   std::string sqlite_synchronous = "FULL";
+  // SQLite: the write-ahead log is checkpointed from this many pages on.
+  int sqlite_checkpoint_pages = 16384;
 };
 std::unique_ptr<Database> open_database(const std::string& url, const OpenOptions& options);
 
