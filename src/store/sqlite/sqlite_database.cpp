@@ -27,7 +27,7 @@ namespace {
 }
 
 // Checkpoints the WAL on its own thread and connection, so that a commit
-// never pays for copying pages into the database file (by default SQLite
+// seldom pays for copying pages into the database file (by default SQLite
 // runs that checkpoint inside the commit that crosses 1000 pages).
 class Checkpointer {
  public:
@@ -51,11 +51,6 @@ class Checkpointer {
       return;
     }
     sqlite3_busy_timeout(db_, 1000);
-    // A connection finds out that the database is in WAL mode, and opens the
-    // log, when it first reads: until then sqlite3_wal_checkpoint_v2 returns
-    // SQLITE_OK having done nothing (SQLite 3.40's pager), and the log would
-    // grow for as long as the process runs.
-    sqlite3_exec(db_, "PRAGMA schema_version", nullptr, nullptr, nullptr);
     thread_ = std::thread([this] { run(); });
   }
   ~Checkpointer() {
@@ -88,12 +83,18 @@ class Checkpointer {
       cv_.wait_for(lock, std::chrono::seconds(1));
       if (stop_) break;
       lock.unlock();
+      // A connection finds out that the database is in WAL mode, and opens
+      // the log, when it first reads: until then sqlite3_wal_checkpoint_v2
+      // returns SQLITE_OK having done nothing (SQLite 3.40's pager), and the
+      // log would grow for as long as the process runs.
+      if (!has_read_) has_read_ = sqlite3_exec(db_, "PRAGMA schema_version", nullptr, nullptr, nullptr) == SQLITE_OK;
       sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
       lock.lock();
     }
   }
   int pages_;
   sqlite3* db_ = nullptr;
+  bool has_read_ = false;  // the thread's own
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;  // GUARDED_BY(mu_)
