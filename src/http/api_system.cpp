@@ -30,6 +30,17 @@ void register_system_routes(App& app) {
                         "\n# HELP epinet_checkins_committed_total Check-ins committed (acknowledged only after).\n"
                         "# TYPE epinet_checkins_committed_total counter\nepinet_checkins_committed_total " +
                         std::to_string(w.committed()) + "\n";
+           // SQLite: the write-ahead log's size, which checkpoints keep bounded (a log that only grows
+           // means they are not running).
+           if (app.db->dialect() == store::Dialect::kSqlite) {
+             const std::string wal = app.db->describe().substr(std::string_view("sqlite:").size()) + "-wal";
+             std::error_code ec;
+             const auto bytes = std::filesystem::file_size(wal, ec);
+             resp.body +=
+                 "# HELP epinet_sqlite_wal_bytes Size of the SQLite write-ahead log file.\n"
+                 "# TYPE epinet_sqlite_wal_bytes gauge\nepinet_sqlite_wal_bytes " +
+                 std::to_string(ec ? 0 : bytes) + "\n";
+           }
            return resp;
          }});
   r.add({"GET", "/api/v1/version", Access::kPublic, "", "system", "Version and schema version", "", "Version", 200,

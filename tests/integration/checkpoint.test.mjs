@@ -96,6 +96,10 @@ for (const db of ['sqlite', 'postgres']) {
       const metrics = (await client(t.srv.url).get('/metrics')).text;
       assert.ok(Number(metrics.match(/^epinet_checkins_committed_total (\d+)$/m)[1]) >= 2);
       assert.ok(Number(metrics.match(/^epinet_checkin_batches_total (\d+)$/m)[1]) >= 1);
+      // The write-ahead log's size, for SQLite: what an operator watches to see checkpoints keep it bounded.
+      const wal = metrics.match(/^epinet_sqlite_wal_bytes (\d+)$/m);
+      if (db === 'sqlite') assert.ok(wal && Number(wal[1]) > 0, 'no epinet_sqlite_wal_bytes after writes');
+      else assert.equal(wal, null);
     });
 
     test('fever stops, opens a handover tracked until closed, and turns the code yellow meanwhile', async () => {
