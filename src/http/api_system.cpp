@@ -32,15 +32,11 @@ void register_system_routes(App& app) {
                         std::to_string(w.committed()) + "\n";
            // SQLite: the write-ahead log's size, which checkpoints keep bounded (a log that only grows
            // means they are not running).
-           if (app.db->dialect() == store::Dialect::kSqlite) {
-             const std::string wal = app.db->describe().substr(std::string_view("sqlite:").size()) + "-wal";
-             std::error_code ec;
-             const auto bytes = std::filesystem::file_size(wal, ec);
+           if (const auto bytes = app.db->log_bytes())
              resp.body +=
                  "# HELP epinet_sqlite_wal_bytes Size of the SQLite write-ahead log file.\n"
                  "# TYPE epinet_sqlite_wal_bytes gauge\nepinet_sqlite_wal_bytes " +
-                 std::to_string(ec ? 0 : bytes) + "\n";
-           }
+                 std::to_string(*bytes) + "\n";
            return resp;
          }});
   r.add({"GET", "/api/v1/version", Access::kPublic, "", "system", "Version and schema version", "", "Version", 200,

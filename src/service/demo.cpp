@@ -111,17 +111,19 @@ constexpr const char* kDemoNames[] = {"张明", "李娜", "张小雨", "王强",
                                       "赵磊", "黄敏", "周杰",   "吴婷", "郑海", "孙丽",   "马超", "朱琳",
                                       "胡军", "郭蕾", "何平",   "高洁", "林涛", "罗敏",   "梁爽", "宋佳"};
 
-std::string with_check_char(const char* first17) { return std::string(first17) + domain::id_check_char(first17); }
+// Demo resident i's number under registration code `code`, born in one of
+// the `years` years from 1950.
+std::string demo_number(const char* code, size_t years, size_t i) {
+  char first17[18];
+  std::snprintf(first17, sizeof first17, "%s%04zu%02zu%02zu%03zu", code, 1950 + (i * 7) % years, 1 + i % 12,
+                1 + (i * 3) % 28, 100 + i);
+  return std::string(first17) + domain::id_check_char(first17);
+}
 
 // The numbers seed-demo gave the same residents before they moved to 142401
 // (Yuci's present code, which the simulator issues too): a database seeded
 // then keeps its residents and gets no second copy of them.
-std::string legacy_demo_identity_number(size_t i) {
-  char first17[18];
-  std::snprintf(first17, sizeof first17, "140702%04zu%02zu%02zu%03zu", 1950 + (i * 7) % 60, 1 + i % 12,
-                1 + (i * 3) % 28, 100 + i);
-  return with_check_char(first17);
-}
+std::string legacy_demo_identity_number(size_t i) { return demo_number("140702", 60, i); }
 
 // Residents of Yinhai Xinyue in households, the demo resident account linked
 // to the first of them, and one medium-risk area elsewhere, so that codes,
@@ -172,12 +174,7 @@ void seed_people(store::Connection& c, SeedReport& report, const KeyRing& keys, 
 
 std::vector<std::string> demo_identity_numbers() {
   std::vector<std::string> out;
-  for (size_t i = 0; i < std::size(kDemoNames); ++i) {
-    char first17[18];
-    std::snprintf(first17, sizeof first17, "142401%04zu%02zu%02zu%03zu", 1950 + (i * 7) % 50, 1 + i % 12,
-                  1 + (i * 3) % 28, 100 + i);
-    out.push_back(with_check_char(first17));
-  }
+  for (size_t i = 0; i < std::size(kDemoNames); ++i) out.push_back(demo_number("142401", 50, i));
   return out;
 }
 

@@ -61,6 +61,9 @@ class Database {
   virtual ~Database() = default;
   virtual Dialect dialect() const = 0;
   virtual std::string describe() const = 0;  // "sqlite:/path" or "postgresql://host:port/db" (no password)
+  // The size of the write-ahead log file in bytes, where the store keeps one
+  // beside the database (SQLite); nullopt elsewhere.
+  virtual std::optional<uint64_t> log_bytes() const { return std::nullopt; }
 
   // Runs fn with a connection and no explicit transaction (each statement
   // commits by itself): for reads.

@@ -220,6 +220,11 @@ class SqliteDatabase final : public PooledDatabase {
   }
   Dialect dialect() const override { return Dialect::kSqlite; }
   std::string describe() const override { return "sqlite:" + path_; }
+  std::optional<uint64_t> log_bytes() const override {
+    std::error_code ec;
+    const auto n = std::filesystem::file_size(path_ + "-wal", ec);
+    return ec ? 0 : n;  // no log: everything is in the database file
+  }
 
  protected:
   std::unique_ptr<Connection> open_connection() override {
