@@ -175,23 +175,27 @@ int run_trace(const TraceFlags& f, const std::function<Config()>& load_config) {
   int64_t job_id = 0, enrolled = 0;
   if (f.save) {
     const service::Caller caller = cli_caller();
+    store::TraceJob j;
+    j.status = "running";
+    j.index_cases_json = "[]";
+    j.rules_version = rules.version();
+    j.rules_json = rules.describe_json();
+    j.engine = f.engine;
+    j.created_by_name = caller.who.username;
+    j.created_at = now;
+    db->write([&](store::Connection& c) { job_id = store::insert_trace_job(c, j); });
+    j.id = job_id;
+    Bar saving(f.progress || ::isatty(STDERR_FILENO));
+    service::save_contacts(*db, job_id, result, [&](double x) { saving.draw(0.3 * x, "saving"); });
+    service::hand_over_contacts(*db, caller, job_id, result, prepared.reported_at, enrolled,
+                                [&](double x) { saving.draw(0.3 + 0.7 * x, "handing over"); });
+    saving.clear();
     db->write([&](store::Connection& c) {
-      store::TraceJob j;
       j.status = "done";
-      j.index_cases_json = "[]";
-      j.rules_version = rules.version();
-      j.rules_json = rules.describe_json();
-      j.engine = f.engine;
-      j.created_by_name = caller.who.username;
-      j.created_at = now;
-      job_id = store::insert_trace_job(c, j);
-      store::insert_trace_contacts(c, service::contact_rows(c, job_id, result));
-      j.id = job_id;
       j.progress = 1;
       j.close_count = static_cast<int64_t>(result.count(tr::ContactKind::kClose));
       j.secondary_count = static_cast<int64_t>(result.count(tr::ContactKind::kSecondary));
       j.companion_count = static_cast<int64_t>(result.count(tr::ContactKind::kCompanion));
-      enrolled = service::enroll_contacts(c, caller, job_id, result, prepared.reported_at, now_ms());
       j.enrolled_count = enrolled;
       j.finished_at = now_ms();
       j.elapsed_ms = static_cast<int64_t>(trace_s * 1000);

@@ -69,6 +69,7 @@ store::TraceContactFilter contact_filter(const Request& req) {
     throw invalid("invalid_query", "kind must be close, secondary or companion");
   f.via = query_int(req, "via");
   f.within_path = query_str(req, "division_path");
+  f.person_id = query_int(req, "person_id");
   return f;
 }
 
@@ -144,20 +145,46 @@ void register_tracing_routes(App& app) {
            return object_response(200, {{"items", std::move(items)}, {"total", page.total}, {"page", p.page},
                                         {"page_size", p.page_size}});
          }});
-  r.add({"GET", "/api/v1/tracing/jobs/{id}", Access::kPermission, "tracing:read", "tracing",
-         "A trace job: status, progress and, once done, every contact in the caller's jurisdiction with its evidence "
-         "(an audited read); filters kind, via (person id), division_path",
-         "", "", 200, {"kind", "via", "division_path"}, [&rt](RouteContext& ctx) {
-           auto v = tracing(rt).get(*ctx.caller, ctx.id_param(0), true, contact_filter(ctx.req));
+  r.add({"GET",
+         "/api/v1/tracing/jobs/{id}",
+         Access::kPermission,
+         "tracing:read",
+         "tracing",
+         "A trace job: status, progress and, once its contacts are saved, one page of the contacts in the caller's "
+         "jurisdiction with their evidence (an audited read): close, then secondary, then companion, by person id; "
+         "contacts_total counts every page; filters kind, via (person id), person_id, division_path; "
+         "contacts=false for the status alone (no contacts read, nothing audited: for following a job's progress)",
+         "",
+         "",
+         200,
+         {"kind", "via", "person_id", "division_path", "page", "page_size", "contacts"},
+         [&rt](RouteContext& ctx) {
+           const auto page = page_of(ctx.req);
+           const std::string with = query_str(ctx.req, "contacts");
+           if (!with.empty() && with != "true" && with != "false")
+             throw invalid("invalid_query", "contacts must be true or false");
+           auto v = tracing(rt).get(*ctx.caller, ctx.id_param(0), with != "false", contact_filter(ctx.req), page);
            auto o = job_json(v.job);
+           if (with == "false") return object_response(200, o);
            json::array contacts;
            for (const auto& x : v.contacts) contacts.push_back(contact_json(x));
            o["contacts"] = std::move(contacts);
+           o["contacts_total"] = v.contacts_total;
+           o["page"] = page.page;
+           o["page_size"] = page.page_size;
            return object_response(200, o);
          }});
-  r.add({"GET", "/api/v1/tracing/jobs/{id}/contacts", Access::kPermission, "tracing:read", "tracing",
-         "A trace job's contacts as a table: ?format=csv|xlsx (an audited read); filters as for the job", "", "", 200,
-         {"format", "kind", "via", "division_path"}, [&rt](RouteContext& ctx) {
+  r.add({"GET",
+         "/api/v1/tracing/jobs/{id}/contacts",
+         Access::kPermission,
+         "tracing:read",
+         "tracing",
+         "A trace job's contacts as a table: ?format=csv|xlsx (an audited read); filters as for the job",
+         "",
+         "",
+         200,
+         {"format", "kind", "via", "person_id", "division_path"},
+         [&rt](RouteContext& ctx) {
            const int64_t id = ctx.id_param(0);
            auto v = tracing(rt).get(*ctx.caller, id, true, contact_filter(ctx.req));
            std::string format = query_str(ctx.req, "format");

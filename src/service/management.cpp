@@ -5,6 +5,7 @@
 #include <cmath>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/error.h"
 #include "service/checkpoints.h"
@@ -198,87 +199,181 @@ const domain::quarantine::Settings& management_settings() { return g_settings; }
 
 // ---- enrollment
 
+namespace {
+
+// The measure of a valid enrollment (bad input throws).
+q::Measure check_enrollment(const Enrollment& e, Millis now) {
+  auto measure = q::parse_measure(e.measure);
+  if (!measure) throw invalid("invalid_field", "measure '" + e.measure + "' is not a management measure");
+  if (e.exposure_at <= 0 || e.exposure_at > now + 60000)
+    throw invalid("invalid_field", "exposure_at must be a past time");
+  return *measure;
+}
+
+using Districts = std::unordered_map<std::string, std::optional<int64_t>>;  // by division path
+
+// A new case in its first state (not yet written).
+store::ManagedCase new_case(store::Connection& c, const Caller& caller, const Enrollment& e, const q::Plan& plan,
+                            const std::string& division_path, Millis now, Districts& districts) {
+  store::ManagedCase m;
+  m.person_id = e.person_id;
+  m.measure = e.measure;
+  m.place = std::string(q::place_name(plan.place));
+  m.state = "identified";
+  m.state_since = now;
+  m.anchor_at = e.exposure_at;
+  m.case_reported_at = e.case_reported_at;
+  m.enrolled_at = now;
+  m.quarantine_end = plan.quarantine_end;
+  m.planned_end = plan.planned_end;
+  m.source = e.source.empty() ? "manual" : e.source.substr(0, 200);
+  m.note = e.note.substr(0, 2000);
+  m.division_path = division_path;
+  auto d = districts.find(division_path);
+  if (d == districts.end()) d = districts.emplace(division_path, store::district_of(c, division_path)).first;
+  m.district_id = d->second;
+  m.created_by = caller.who.user_id;
+  return m;
+}
+
+// One enrollment, read and written row by row: a person who may have a case.
+int64_t enroll_row(store::Connection& c, const Caller& caller, const Enrollment& e, Millis now, Districts& districts) {
+  const auto& s = management_settings();
+  const auto measure = check_enrollment(e, now);
+  const auto p = must_find_person(c, e.person_id);
+  auto plan = q::plan(measure, e.exposure_at, s);
+  auto existing = store::active_case_of_person(c, e.person_id);
+  json::object detail = enrollment_detail(e);
+  if (!existing) {
+    store::ManagedCase m = new_case(c, caller, e, plan, p.division_path, now, districts);
+    m.id = store::insert_managed_case(c, m, now);
+    insert_plan_tests(c, m.id, plan);
+    add_event(c, caller, m.id, "enroll", "", "identified", now, now, e.note, json::serialize(detail));
+    sync_person(c, m, now);
+    audit(c, caller, "management.enroll", "managed_case", std::to_string(m.id), json::serialize(detail));
+    return m.id;
+  }
+  store::ManagedCase m = *existing;
+  const auto old_measure = q::parse_measure(m.measure).value_or(q::Measure::kCloseContact);
+  const bool stronger = q::strength(measure) > q::strength(old_measure);
+  std::string kind = "reenroll";
+  if (stronger) {
+    // A stronger measure takes over, from the new anchor; ends never move earlier.
+    kind = "upgrade";
+    const std::string old_place = m.place;
+    m.measure = e.measure;
+    m.place = std::string(q::place_name(plan.place));
+    m.anchor_at = e.exposure_at;
+    if (m.place != old_place && m.state != "identified") {
+      add_event(c, caller, m.id, "transition", m.state, "identified", now, now, "measure changed: steps start again");
+      m.state = "identified";
+      m.state_since = now;
+    }
+    store::delete_open_managed_tests(c, m.id);
+    insert_plan_tests(c, m.id, plan);
+  } else if (measure == old_measure && plan.planned_end > m.planned_end) {
+    // A later exposure under the same measure restarts its clock.
+    m.anchor_at = std::max(m.anchor_at, e.exposure_at);
+    store::delete_open_managed_tests(c, m.id);
+    insert_plan_tests(c, m.id, plan);
+  }
+  if (stronger || measure == old_measure) {
+    m.quarantine_end = std::max(m.quarantine_end, plan.quarantine_end);
+    m.planned_end = std::max(m.planned_end, plan.planned_end);
+  }
+  if (e.case_reported_at && (!m.case_reported_at || e.case_reported_at < m.case_reported_at))
+    m.case_reported_at = e.case_reported_at;
+  if (!e.note.empty() && m.note.find(e.note) == std::string::npos)
+    m.note = (m.note.empty() ? e.note : m.note + "\n" + e.note).substr(0, 4000);
+  store::update_managed_case(c, m, now);
+  detail["kept_measure"] = m.measure;
+  detail["planned_end"] = iso8601(m.planned_end);
+  add_event(c, caller, m.id, kind, m.state, m.state, now, now, e.note, json::serialize(detail));
+  sync_person(c, m, now);
+  audit(c, caller, "management." + kind, "managed_case", std::to_string(m.id), json::serialize(detail));
+  return m.id;
+}
+
+}  // namespace
+
 std::vector<int64_t> enroll_managed(store::Connection& c, const Caller& caller, const std::vector<Enrollment>& in,
                                     Millis now) {
   const auto& s = management_settings();
-  std::vector<int64_t> out;
-  out.reserve(in.size());
-  std::unordered_map<std::string, std::optional<int64_t>> districts;  // by division path: a tracing job enrolls many
+  Districts districts;  // a tracing job enrolls many
+  std::vector<int64_t> persons_named;
+  persons_named.reserve(in.size());
   for (const auto& e : in) {
-    auto measure = q::parse_measure(e.measure);
-    if (!measure) throw invalid("invalid_field", "measure '" + e.measure + "' is not a management measure");
-    if (e.exposure_at <= 0 || e.exposure_at > now + 60000) throw invalid("invalid_field", "exposure_at must be a past time");
-    const auto p = must_find_person(c, e.person_id);
-    auto plan = q::plan(*measure, e.exposure_at, s);
-    auto existing = store::active_case_of_person(c, e.person_id);
-    json::object detail = enrollment_detail(e);
-    if (!existing) {
-      store::ManagedCase m;
-      m.person_id = e.person_id;
-      m.measure = e.measure;
-      m.place = std::string(q::place_name(plan.place));
-      m.state = "identified";
-      m.state_since = now;
-      m.anchor_at = e.exposure_at;
-      m.case_reported_at = e.case_reported_at;
-      m.enrolled_at = now;
-      m.quarantine_end = plan.quarantine_end;
-      m.planned_end = plan.planned_end;
-      m.source = e.source.empty() ? "manual" : e.source.substr(0, 200);
-      m.note = e.note.substr(0, 2000);
-      m.division_path = p.division_path;
-      auto d = districts.find(p.division_path);
-      if (d == districts.end()) d = districts.emplace(p.division_path, store::district_of(c, p.division_path)).first;
-      m.district_id = d->second;
-      m.created_by = caller.who.user_id;
-      m.id = store::insert_managed_case(c, m, now);
-      insert_plan_tests(c, m.id, plan);
-      add_event(c, caller, m.id, "enroll", "", "identified", now, now, e.note, json::serialize(detail));
-      sync_person(c, m, now);
-      audit(c, caller, "management.enroll", "managed_case", std::to_string(m.id), json::serialize(detail));
-      out.push_back(m.id);
+    check_enrollment(e, now);
+    persons_named.push_back(e.person_id);
+  }
+  // A tracing job hands over tens of thousands: the persons and their cases
+  // are read, and the new cases written, many rows a statement. Persons with
+  // an active case (and a person named twice, the second time) go row by row.
+  const auto persons = store::find_persons(c, persons_named);
+  const auto active = store::active_cases_of_persons(c, persons_named);
+  std::vector<int64_t> out(in.size());
+  std::vector<size_t> fresh, later;
+  std::vector<store::ManagedCase> cases;
+  std::vector<q::Plan> plans;
+  std::unordered_set<int64_t> named;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const auto& e = in[i];
+    auto p = persons.find(e.person_id);
+    if (p == persons.end()) throw not_found("person");
+    if (!named.insert(e.person_id).second || active.count(e.person_id)) {
+      later.push_back(i);
       continue;
     }
-    store::ManagedCase m = *existing;
-    const auto old_measure = q::parse_measure(m.measure).value_or(q::Measure::kCloseContact);
-    const bool stronger = q::strength(*measure) > q::strength(old_measure);
-    std::string kind = "reenroll";
-    if (stronger) {
-      // A stronger measure takes over, from the new anchor; ends never move earlier.
-      kind = "upgrade";
-      const std::string old_place = m.place;
-      m.measure = e.measure;
-      m.place = std::string(q::place_name(plan.place));
-      m.anchor_at = e.exposure_at;
-      if (m.place != old_place && m.state != "identified") {
-        add_event(c, caller, m.id, "transition", m.state, "identified", now, now, "measure changed: steps start again");
-        m.state = "identified";
-        m.state_since = now;
-      }
-      store::delete_open_managed_tests(c, m.id);
-      insert_plan_tests(c, m.id, plan);
-    } else if (*measure == old_measure && plan.planned_end > m.planned_end) {
-      // A later exposure under the same measure restarts its clock.
-      m.anchor_at = std::max(m.anchor_at, e.exposure_at);
-      store::delete_open_managed_tests(c, m.id);
-      insert_plan_tests(c, m.id, plan);
-    }
-    if (stronger || *measure == old_measure) {
-      m.quarantine_end = std::max(m.quarantine_end, plan.quarantine_end);
-      m.planned_end = std::max(m.planned_end, plan.planned_end);
-    }
-    if (e.case_reported_at && (!m.case_reported_at || e.case_reported_at < m.case_reported_at))
-      m.case_reported_at = e.case_reported_at;
-    if (!e.note.empty() && m.note.find(e.note) == std::string::npos)
-      m.note = (m.note.empty() ? e.note : m.note + "\n" + e.note).substr(0, 4000);
-    store::update_managed_case(c, m, now);
-    detail["kept_measure"] = m.measure;
-    detail["planned_end"] = iso8601(m.planned_end);
-    add_event(c, caller, m.id, kind, m.state, m.state, now, now, e.note, json::serialize(detail));
-    sync_person(c, m, now);
-    audit(c, caller, "management." + kind, "managed_case", std::to_string(m.id), json::serialize(detail));
-    out.push_back(m.id);
+    auto plan = q::plan(check_enrollment(e, now), e.exposure_at, s);
+    fresh.push_back(i);
+    cases.push_back(new_case(c, caller, e, plan, p->second.division_path, now, districts));
+    plans.push_back(std::move(plan));
   }
+  if (!cases.empty()) {
+    store::insert_managed_cases(c, cases, now);
+    std::vector<store::ManagedTest> tests;
+    std::vector<store::ManagedEvent> events;
+    std::vector<store::AuditEntry> audits;
+    events.reserve(cases.size());
+    audits.reserve(cases.size());
+    const Millis at = now_ms();
+    for (size_t k = 0; k < cases.size(); ++k) {
+      const auto& m = cases[k];
+      const auto& e = in[fresh[k]];
+      out[fresh[k]] = m.id;
+      for (const auto& t : plans[k].tests) tests.push_back({0, m.id, t.phase, t.day, t.due_from, t.due_to});
+      const std::string detail = json::serialize(enrollment_detail(e));
+      store::ManagedEvent ev;
+      ev.case_id = m.id;
+      ev.at = now;
+      ev.recorded_at = now;
+      ev.kind = "enroll";
+      ev.to_state = "identified";
+      ev.actor_id = caller.who.user_id;
+      ev.actor = caller.who.username;
+      ev.note = e.note;
+      ev.detail = detail;
+      events.push_back(std::move(ev));
+      // The person's state follows the case, as sync_person does.
+      const auto cs = q::code_status(view_of(m));
+      store::set_person_state(c, m.person_id, persons.at(m.person_id).case_status, cs.manage_status, cs.until, now);
+      store::AuditEntry a;
+      a.at = at;
+      if (caller.who.user_id) a.actor_id = caller.who.user_id;
+      a.actor_username = caller.who.username;
+      a.action = "management.enroll";
+      a.record_type = "managed_case";
+      a.record_id = std::to_string(m.id);
+      a.client_addr = caller.client_addr;
+      a.detail = detail;
+      audits.push_back(std::move(a));
+    }
+    store::insert_new_managed_tests(c, tests);
+    store::insert_managed_events(c, events);
+    store::append_audits(c, audits);
+    for (const auto& m : cases) note_change(m.person_id, now);
+  }
+  for (size_t i : later) out[i] = enroll_row(c, caller, in[i], now, districts);
   return out;
 }
 

@@ -78,23 +78,29 @@ std::unique_ptr<tr::TraceIndex> build_trace_index(store::Database& db, Millis si
 // ---- contacts as rows -------------------------------------------------------------
 
 std::vector<store::TraceContactRow> contact_rows(store::Connection& c, int64_t job_id, const tr::TraceResult& r) {
+  // Each place's name as a JSON string, escaped once: a large job writes
+  // millions of evidence rows naming a few thousand places.
   std::unordered_map<int64_t, std::string> venue_names, trip_names;
+  auto quoted = [](const std::string& s) { return json::serialize(json::string(s)); };
   for (const auto& row : c.query("SELECT id, name FROM venues").rows)
-    venue_names[store::as_int(row[0])] = store::as_text(row[1]);
+    venue_names[store::as_int(row[0])] = quoted(store::as_text(row[1]));
   std::set<int64_t> trips;
   for (const auto& e : r.evidence)
     if (e.setting == tr::Setting::kTrip) trips.insert(e.place_id);
   for (int64_t t : trips) {
     auto q = c.query("SELECT vehicle, route FROM trips WHERE id = ?", {t});
-    if (!q.empty()) trip_names[t] = store::as_text(q.rows[0][0]) + " " + store::as_text(q.rows[0][1]);
+    if (!q.empty()) trip_names[t] = quoted(store::as_text(q.rows[0][0]) + " " + store::as_text(q.rows[0][1]));
   }
+  const std::string unnamed = "\"\"";
   auto place = [&](const tr::Evidence& e) -> std::string {
-    if (e.setting == tr::Setting::kVenue) return venue_names[e.place_id];
-    if (e.setting == tr::Setting::kTrip) return trip_names[e.place_id];
-    return "家庭 household " + std::to_string(e.place_id);
+    if (e.setting == tr::Setting::kHousehold) return "\"家庭 household " + std::to_string(e.place_id) + "\"";
+    const auto& names = e.setting == tr::Setting::kVenue ? venue_names : trip_names;
+    auto it = names.find(e.place_id);
+    return it == names.end() ? unnamed : it->second;
   };
   std::vector<store::TraceContactRow> rows;
   rows.reserve(r.contacts.size());
+  std::string ev;
   for (const auto& k : r.contacts) {
     store::TraceContactRow x;
     x.job_id = job_id;
@@ -107,32 +113,32 @@ std::vector<store::TraceContactRow> contact_rows(store::Connection& c, int64_t j
     x.via_person_id = first.via;
     x.setting = tr::setting_name(first.setting);
     x.place_id = first.place_id;
-    json::array ev;
+    // The evidence array (docs/tracing.md), written out directly: the names are quoted above, the rest are
+    // numbers, times and setting names.
+    ev.clear();
+    ev += '[';
     for (const auto& e : evidence) {
-      json::object o{{"via", e.via},
-                     {"setting", tr::setting_name(e.setting)},
-                     {"place_id", e.place_id},
-                     {"place", place(e)},
-                     {"from", iso8601(e.from)},
-                     {"to", iso8601(e.to)},
-                     {"overlap_s", e.overlap / 1000}};
-      if (e.setting == tr::Setting::kTrip) {
-        o["seat_row"] = e.seat_row;
-        o["seat_col"] = e.seat_col;
-      }
-      ev.push_back(std::move(o));
+      if (ev.size() > 1) ev += ',';
+      ev += "{\"via\":" + std::to_string(e.via) + ",\"setting\":\"" + tr::setting_name(e.setting) +
+            "\",\"place_id\":" + std::to_string(e.place_id) + ",\"place\":" + place(e) + ",\"from\":\"" +
+            iso8601(e.from) + "\",\"to\":\"" + iso8601(e.to) + "\",\"overlap_s\":" + std::to_string(e.overlap / 1000);
+      if (e.setting == tr::Setting::kTrip)
+        ev += ",\"seat_row\":" + std::to_string(e.seat_row) + ",\"seat_col\":" + std::to_string(e.seat_col);
+      ev += '}';
     }
-    x.evidence_json = json::serialize(ev);
+    ev += ']';
+    x.evidence_json = ev;
     rows.push_back(std::move(x));
   }
   return rows;
 }
 
 int64_t enroll_contacts(store::Connection& c, const Caller& caller, int64_t job_id, const tr::TraceResult& r,
-                        Millis reported_at, Millis now) {
+                        size_t from, size_t to, Millis reported_at, Millis now) {
   std::vector<Enrollment> in;
-  in.reserve(r.contacts.size());
-  for (const auto& k : r.contacts) {
+  in.reserve(to - from);
+  for (size_t i = from; i < to; ++i) {
+    const auto& k = r.contacts[i];
     Enrollment e;
     e.person_id = k.person_id;
     e.measure = k.kind == tr::ContactKind::kClose       ? "close_contact"
@@ -148,6 +154,38 @@ int64_t enroll_contacts(store::Connection& c, const Caller& caller, int64_t job_
   }
   if (in.empty()) return 0;
   return static_cast<int64_t>(enroll_managed(c, caller, in, now).size());
+}
+
+namespace {
+constexpr size_t kContactsPerTransaction = 4096, kEnrollmentsPerTransaction = 2048;
+}
+
+void save_contacts(store::Database& db, int64_t job_id, const tr::TraceResult& r,
+                   const std::function<void(double)>& progress) {
+  std::vector<store::TraceContactRow> rows;
+  db.read([&](store::Connection& c) { rows = contact_rows(c, job_id, r); });
+  std::vector<store::TraceContactRow> part;
+  for (size_t from = 0; from < rows.size(); from += kContactsPerTransaction) {
+    const size_t to = std::min(rows.size(), from + kContactsPerTransaction);
+    part.assign(std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(from)),
+                std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(to)));
+    db.write([&](store::Connection& c) { store::insert_trace_contacts(c, part); });
+    if (progress) progress(static_cast<double>(to) / static_cast<double>(rows.size()));
+  }
+}
+
+void hand_over_contacts(store::Database& db, const Caller& caller, int64_t job_id, const tr::TraceResult& r,
+                        Millis reported_at, int64_t& enrolled, const std::function<void(double)>& progress) {
+  enrolled = 0;
+  const size_t n = r.contacts.size();
+  for (size_t from = 0; from < n; from += kEnrollmentsPerTransaction) {
+    const size_t to = std::min(n, from + kEnrollmentsPerTransaction);
+    int64_t part = 0;
+    db.write(
+        [&](store::Connection& c) { part = enroll_contacts(c, caller, job_id, r, from, to, reported_at, now_ms()); });
+    enrolled += part;
+    if (progress) progress(static_cast<double>(to) / static_cast<double>(n));
+  }
 }
 
 std::vector<std::vector<std::string>> contacts_table(const std::vector<store::TraceContactRow>& rows) {
@@ -394,7 +432,7 @@ void TracingService::run_job(Job& job) {
       [&](double f) {
         if (f - last < 0.1 || f >= 1.0) return;
         last = f;
-        rt_.db.write([&](store::Connection& c) { store::set_trace_job_progress(c, job.id, f); });
+        rt_.db.write([&](store::Connection& c) { store::set_trace_job_progress(c, job.id, 0.7 * f); });
       });
   const int64_t elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
@@ -402,33 +440,38 @@ void TracingService::run_job(Job& job) {
     std::unique_lock lock(index_mu_);  // check-ins that came in during the trace
     drain_backlog();
   }
+  // Progress: the trace to 0.7, saving its contacts to 0.8, the hand-over to 1.
+  auto at_progress = [&](double f) {
+    rt_.db.write([&](store::Connection& c) { store::set_trace_job_progress(c, job.id, f); });
+  };
   store::TraceJob done;
   rt_.db.write([&](store::Connection& c) {
-    store::insert_trace_contacts(c, contact_rows(c, job.id, result));
     done = *store::find_trace_job(c, job.id);
-    done.status = "running";  // "done" once the contacts are handed over (below)
-    done.progress = 0.99;
+    done.status = "running";  // "done" once the contacts are saved and handed over (below)
+    done.progress = 0.7;
     done.close_count = static_cast<int64_t>(result.count(tr::ContactKind::kClose));
     done.secondary_count = static_cast<int64_t>(result.count(tr::ContactKind::kSecondary));
     done.companion_count = static_cast<int64_t>(result.count(tr::ContactKind::kCompanion));
     done.finished_at = now_ms();
     done.elapsed_ms = elapsed;
     store::finish_trace_job(c, done);
+  });
+  save_contacts(rt_.db, job.id, result, [&](double f) { at_progress(0.7 + 0.1 * f); });
+  rt_.db.write([&](store::Connection& c) {
     audit(c, job.caller, "tracing.job.finish", "tracing_job", std::to_string(job.id),
           json::serialize(json::object{{"close", done.close_count},
                                        {"secondary", done.secondary_count},
                                        {"companion", done.companion_count},
                                        {"elapsed_ms", elapsed}}));
   });
-  // The hand-over to closed-loop management, in its own transaction: should it
-  // fail, the contacts found stay on record and the job says why.
+  // The hand-over to closed-loop management: should it fail, the contacts
+  // found stay on record, and the job says why and how many were handed over.
   done.status = "done";
   done.progress = 1;
   try {
-    rt_.db.write([&](store::Connection& c) {
-      done.enrolled_count = enroll_contacts(c, job.caller, job.id, result, job.prepared.reported_at, now_ms());
-      store::finish_trace_job(c, done);
-    });
+    hand_over_contacts(rt_.db, job.caller, job.id, result, job.prepared.reported_at, done.enrolled_count,
+                       [&](double f) { at_progress(0.8 + 0.2 * std::min(f, 0.99)); });
+    rt_.db.write([&](store::Connection& c) { store::finish_trace_job(c, done); });
     for (const auto& k : result.contacts) rt_.note_state_change(k.person_id, now_ms());
   } catch (const std::exception& e) {
     rt_.db.write([&](store::Connection& c) {
@@ -439,7 +482,7 @@ void TracingService::run_job(Job& job) {
 }
 
 TraceJobView TracingService::get(const Caller& caller, int64_t id, bool with_contacts,
-                                  const store::TraceContactFilter& f) {
+                                 const store::TraceContactFilter& f, const std::optional<store::Page>& page) {
   TraceJobView v;
   auto fetch = [&](store::Connection& c) {
     auto j = store::find_trace_job(c, id);
@@ -449,14 +492,26 @@ TraceJobView TracingService::get(const Caller& caller, int64_t id, bool with_con
     store::TraceContactFilter g = f;
     const std::string& mine = caller.who.division_path.empty() ? std::string("/-none-/") : caller.who.division_path;
     if (g.within_path.empty() || g.within_path.rfind(mine, 0) != 0) g.within_path = mine;
-    v.contacts = store::list_trace_contacts(c, id, g);
-    audit(c, caller, "tracing.contacts.read", "tracing_job", std::to_string(id),
-          json::serialize(json::object{{"contacts", v.contacts.size()}, {"kind", f.kind}}));
+    if (page) {
+      auto got = store::page_trace_contacts(c, id, g, *page);
+      v.contacts = std::move(got.items);
+      v.contacts_total = got.total;
+    } else {
+      v.contacts = store::list_trace_contacts(c, id, g);
+      v.contacts_total = static_cast<int64_t>(v.contacts.size());
+    }
   };
-  if (with_contacts)
-    rt_.db.write(fetch);
-  else
-    rt_.db.read(fetch);
+  rt_.db.read(fetch);
+  if (with_contacts) {
+    // The read is audited before anything is answered, in a write of its own:
+    // reading a large job's page takes a while and holds no write lock.
+    json::object detail{{"contacts", v.contacts.size()}, {"kind", f.kind}};
+    if (page) detail["page"] = page->page;
+    if (f.person_id) detail["person_id"] = *f.person_id;
+    rt_.db.write([&](store::Connection& c) {
+      audit(c, caller, "tracing.contacts.read", "tracing_job", std::to_string(id), json::serialize(detail));
+    });
+  }
   return v;
 }
 

@@ -54,9 +54,21 @@ std::unique_ptr<domain::tracing::TraceIndex> build_trace_index(store::Database& 
 // Contacts as rows for the store / CSV (evidence as JSON, place names resolved).
 std::vector<store::TraceContactRow> contact_rows(store::Connection& c, int64_t job_id,
                                                  const domain::tracing::TraceResult& r);
-// Hands contacts to closed-loop management (in the caller's transaction). Returns the count enrolled.
+// Hands contacts [from, to) to closed-loop management (in the caller's transaction). Returns the count enrolled.
 int64_t enroll_contacts(store::Connection& c, const Caller& caller, int64_t job_id,
-                        const domain::tracing::TraceResult& r, Millis reported_at, Millis now);
+                        const domain::tracing::TraceResult& r, size_t from, size_t to, Millis reported_at, Millis now);
+
+// A finished trace kept as job `job_id`: its contacts saved, then handed to
+// closed-loop management, each in transactions of a few thousand rows, so
+// check-ins committing meanwhile wait for one of them at most (a large job
+// writes for seconds). progress(f) after each, f from 0 to 1. `enrolled`
+// counts the contacts handed over so far (those committed, should a later
+// transaction fail).
+void save_contacts(store::Database& db, int64_t job_id, const domain::tracing::TraceResult& r,
+                   const std::function<void(double)>& progress = {});
+void hand_over_contacts(store::Database& db, const Caller& caller, int64_t job_id,
+                        const domain::tracing::TraceResult& r, Millis reported_at, int64_t& enrolled,
+                        const std::function<void(double)>& progress = {});
 
 // The contact table as exported (CSV/XLSX and `epinet trace --out`).
 std::vector<std::vector<std::string>> contacts_table(const std::vector<store::TraceContactRow>& rows);
@@ -64,6 +76,7 @@ std::vector<std::vector<std::string>> contacts_table(const std::vector<store::Tr
 struct TraceJobView {
   store::TraceJob job;
   std::vector<store::TraceContactRow> contacts;  // within the caller's jurisdiction
+  int64_t contacts_total = 0;                    // passing the filter (all pages)
 };
 
 class TracingService {
@@ -81,8 +94,10 @@ class TracingService {
   void on_purge(Millis cutoff);
 
   int64_t submit(const Caller& caller, const std::vector<IndexInput>& in);
-  // The job; contacts only with_contacts (an audited read of personal data).
-  TraceJobView get(const Caller& caller, int64_t id, bool with_contacts, const store::TraceContactFilter& f);
+  // The job; contacts only with_contacts (an audited read of personal data):
+  // one page of them, or every one when no page is given (exports).
+  TraceJobView get(const Caller& caller, int64_t id, bool with_contacts, const store::TraceContactFilter& f,
+                   const std::optional<store::Page>& page = std::nullopt);
   store::PageOf<store::TraceJob> list(const Caller& caller, const store::Page& p);
 
   // Imports (CSV or XLSX bytes). Rows are validated first: a bad file changes nothing.

@@ -108,6 +108,27 @@ int64_t insert_managed_case(Connection& c, const ManagedCase& m, Millis now) {
   return as_int(r.rows[0][0]);
 }
 
+void insert_managed_cases(Connection& c, std::vector<ManagedCase>& ms, Millis now) {
+  std::vector<Value> v;
+  v.reserve(ms.size() * 18);
+  for (const auto& m : ms)
+    for (Value x :
+         {Value{m.person_id}, Value{m.measure}, Value{m.place}, Value{m.state}, Value{m.state_since},
+          Value{m.anchor_at}, m.case_reported_at > 0 ? Value{m.case_reported_at} : Value{}, Value{m.enrolled_at},
+          Value{m.quarantine_end}, Value{m.planned_end}, Value{m.source}, Value{m.note}, Value{m.site},
+          Value{m.division_path}, opt(m.district_id), Value{m.created_by}, Value{now}, Value{now}})
+      v.push_back(std::move(x));
+  std::unordered_map<int64_t, int64_t> id_of;  // person → new case (RETURNING's order is not promised)
+  for (const auto& r :
+       insert_rows(c,
+                   "INSERT INTO managed_cases (person_id, measure, place, state, state_since, anchor_at, "
+                   "case_reported_at, enrolled_at, quarantine_end, planned_end, source, note, site, "
+                   "division_path, district_id, created_by, created_at, updated_at) VALUES ",
+                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", " RETURNING id, person_id", 18, v))
+    id_of[as_int(r[1])] = as_int(r[0]);
+  for (auto& m : ms) m.id = id_of.at(m.person_id);
+}
+
 std::optional<ManagedCase> find_managed_case(Connection& c, int64_t id) {
   auto r = c.query(std::string(kCaseSelect) + " WHERE m.id = ?", {id});
   if (r.empty()) return std::nullopt;
@@ -120,6 +141,21 @@ std::optional<ManagedCase> active_case_of_person(Connection& c, int64_t person_i
                    {person_id});
   if (r.empty()) return std::nullopt;
   return case_from(r.rows[0]);
+}
+
+std::unordered_map<int64_t, ManagedCase> active_cases_of_persons(Connection& c,
+                                                                 const std::vector<int64_t>& person_ids) {
+  std::unordered_map<int64_t, ManagedCase> out;
+  for (const auto& r : query_in(c, std::string(kCaseSelect) + " WHERE m.person_id IN ",
+                                " AND m.state NOT IN ('released', 'became_case')", {}, person_ids)) {
+    auto m = case_from(r);
+    auto it = out.find(m.person_id);
+    if (it == out.end())
+      out.emplace(m.person_id, std::move(m));
+    else if (m.id > it->second.id)  // the newest, as active_case_of_person
+      it->second = std::move(m);
+  }
+  return out;
 }
 
 void update_managed_case(Connection& c, const ManagedCase& m, Millis now) {
@@ -162,6 +198,20 @@ void insert_managed_event(Connection& c, const ManagedEvent& e) {
        e.actor, e.note, e.detail});
 }
 
+void insert_managed_events(Connection& c, const std::vector<ManagedEvent>& es) {
+  std::vector<Value> v;
+  v.reserve(es.size() * 10);
+  for (const auto& e : es)
+    for (Value x : {Value{e.case_id}, Value{e.at}, Value{e.recorded_at}, Value{e.kind}, null_if_empty(e.from_state),
+                    null_if_empty(e.to_state), Value{e.actor_id}, Value{e.actor}, Value{e.note}, Value{e.detail}})
+      v.push_back(std::move(x));
+  insert_rows(
+      c,
+      "INSERT INTO managed_events (case_id, at, recorded_at, kind, from_state, to_state, actor_id, actor, note, "
+      "detail) VALUES ",
+      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "", 10, v);
+}
+
 std::vector<ManagedEvent> list_managed_events(Connection& c, int64_t case_id) {
   std::vector<ManagedEvent> out;
   auto r = c.query(
@@ -181,6 +231,16 @@ void insert_managed_test(Connection& c, const ManagedTest& t) {
     return;
   c.query("INSERT INTO managed_tests (case_id, phase, day, due_from, due_to, result) VALUES (?, ?, ?, ?, ?, '')",
           {t.case_id, t.phase, int64_t{t.day}, t.due_from, t.due_to});
+}
+
+void insert_new_managed_tests(Connection& c, const std::vector<ManagedTest>& ts) {
+  std::vector<Value> v;
+  v.reserve(ts.size() * 5);
+  for (const auto& t : ts)
+    for (Value x : {Value{t.case_id}, Value{t.phase}, Value{int64_t{t.day}}, Value{t.due_from}, Value{t.due_to}})
+      v.push_back(std::move(x));
+  insert_rows(c, "INSERT INTO managed_tests (case_id, phase, day, due_from, due_to, result) VALUES ",
+              "(?, ?, ?, ?, ?, '')", "", 5, v);
 }
 
 std::vector<ManagedTest> list_managed_tests(Connection& c, int64_t case_id) {

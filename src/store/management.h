@@ -3,6 +3,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/records.h"
@@ -30,8 +31,12 @@ struct ManagedCaseFilter {
   std::string q;  // person name prefix
 };
 int64_t insert_managed_case(Connection& c, const ManagedCase& m, Millis now);
+// New cases of distinct persons, several rows a statement: sets each one's id.
+void insert_managed_cases(Connection& c, std::vector<ManagedCase>& ms, Millis now);
 std::optional<ManagedCase> find_managed_case(Connection& c, int64_t id);
 std::optional<ManagedCase> active_case_of_person(Connection& c, int64_t person_id);
+// The same for many persons: those with an active case, by person id.
+std::unordered_map<int64_t, ManagedCase> active_cases_of_persons(Connection& c, const std::vector<int64_t>& person_ids);
 // Writes measure, place, state, state_since, anchor, case report, ends, note and site.
 void update_managed_case(Connection& c, const ManagedCase& m, Millis now);
 PageOf<ManagedCase> list_managed_cases(Connection& c, const ManagedCaseFilter& f, const Page& p);
@@ -46,6 +51,7 @@ struct ManagedEvent {
   std::string actor, note, detail;
 };
 void insert_managed_event(Connection& c, const ManagedEvent& e);
+void insert_managed_events(Connection& c, const std::vector<ManagedEvent>& es);
 std::vector<ManagedEvent> list_managed_events(Connection& c, int64_t case_id);
 
 struct ManagedTest {
@@ -59,6 +65,8 @@ struct ManagedTest {
 };
 // Adds the test day unless the case has it already.
 void insert_managed_test(Connection& c, const ManagedTest& t);
+// Scheduled tests of cases just created (which have none yet), several rows a statement.
+void insert_new_managed_tests(Connection& c, const std::vector<ManagedTest>& ts);
 std::vector<ManagedTest> list_managed_tests(Connection& c, int64_t case_id);
 void set_managed_test_result(Connection& c, int64_t id, const std::string& result, int64_t test_id, Millis sampled_at,
                              Millis done_at);

@@ -122,6 +122,15 @@ std::optional<Person> find_person(Connection& c, int64_t id) {
   return person_from(r.rows[0]);
 }
 
+std::unordered_map<int64_t, Person> find_persons(Connection& c, const std::vector<int64_t>& ids) {
+  std::unordered_map<int64_t, Person> out;
+  for (const auto& r : query_in(c, std::string(kPersonSelect) + " WHERE p.id IN ", "", {}, ids)) {
+    auto p = person_from(r);
+    out.emplace(p.id, std::move(p));
+  }
+  return out;
+}
+
 std::optional<Person> find_person_by_id_hash(Connection& c, const std::string& id_hash) {
   auto r = c.query(std::string(kPersonSelect) + " JOIN person_ids i ON i.person_id = p.id WHERE i.id_hash = ?",
                    {id_hash});

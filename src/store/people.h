@@ -3,6 +3,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/records.h"
@@ -30,6 +31,8 @@ struct PersonFilter {
 // the same number is a conflict.
 int64_t insert_person(Connection& c, Person p, Millis now);
 std::optional<Person> find_person(Connection& c, int64_t id);
+// Many persons by id (those that exist).
+std::unordered_map<int64_t, Person> find_persons(Connection& c, const std::vector<int64_t>& ids);
 std::optional<Person> find_person_by_id_hash(Connection& c, const std::string& id_hash);
 PageOf<Person> list_persons(Connection& c, const PersonFilter& f, const Page& p);
 void update_person(Connection& c, const Person& p, Millis now);  // name, phone, division

@@ -32,6 +32,57 @@ std::string like_pattern(const std::string& q) {
 std::string prefix_pattern(const std::string& p) { return like_pattern(p).substr(1); }
 
 namespace {
+// The rows of the next statement: `most` (a power of two), or the largest power of two left.
+size_t chunk_of(size_t left, size_t most) {
+  if (left >= most) return most;
+  size_t n = 1;
+  while (n * 2 <= left) n *= 2;
+  return n;
+}
+}  // namespace
+
+std::vector<std::vector<Value>> insert_rows(Connection& c, std::string_view head, std::string_view row,
+                                            std::string_view tail, size_t columns, const std::vector<Value>& values) {
+  std::vector<std::vector<Value>> out;
+  const size_t rows = columns ? values.size() / columns : 0;
+  std::vector<Value> v;
+  for (size_t from = 0; from < rows;) {
+    const size_t n = chunk_of(rows - from, 128);
+    std::string sql(head);
+    for (size_t i = 0; i < n; ++i) {
+      if (i) sql += ", ";
+      sql += row;
+    }
+    sql += tail;
+    v.assign(values.begin() + static_cast<std::ptrdiff_t>(from * columns),
+             values.begin() + static_cast<std::ptrdiff_t>((from + n) * columns));
+    auto r = c.query(sql, v);
+    for (auto& x : r.rows) out.push_back(std::move(x));
+    from += n;
+  }
+  return out;
+}
+
+std::vector<std::vector<Value>> query_in(Connection& c, std::string_view sql_before_list, std::string_view sql_after,
+                                         const std::vector<Value>& params, const std::vector<int64_t>& ids) {
+  std::vector<std::vector<Value>> out;
+  for (size_t from = 0; from < ids.size();) {
+    const size_t n = chunk_of(ids.size() - from, 256);
+    std::string sql(sql_before_list);
+    sql += "(";
+    for (size_t i = 0; i < n; ++i) sql += i ? ", ?" : "?";
+    sql += ")";
+    sql += sql_after;
+    std::vector<Value> v = params;
+    for (size_t i = 0; i < n; ++i) v.emplace_back(ids[from + i]);
+    auto r = c.query(sql, v);
+    for (auto& x : r.rows) out.push_back(std::move(x));
+    from += n;
+  }
+  return out;
+}
+
+namespace {
 
 int64_t count(Connection& c, const std::string& from_where, const std::vector<Value>& params) {
   return as_int(c.query("SELECT COUNT(*) " + from_where, params).rows[0][0]);
@@ -319,6 +370,21 @@ void append_audit(Connection& c, const AuditEntry& e) {
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       {e.at, opt(e.actor_id), null_if_empty(e.actor_username), e.action, null_if_empty(e.record_type),
        null_if_empty(e.record_id), null_if_empty(e.client_addr), null_if_empty(e.detail)});
+}
+
+void append_audits(Connection& c, const std::vector<AuditEntry>& es) {
+  std::vector<Value> v;
+  v.reserve(es.size() * 8);
+  for (const auto& e : es)
+    for (Value x :
+         {Value{e.at}, opt(e.actor_id), null_if_empty(e.actor_username), Value{e.action}, null_if_empty(e.record_type),
+          null_if_empty(e.record_id), null_if_empty(e.client_addr), null_if_empty(e.detail)})
+      v.push_back(std::move(x));
+  insert_rows(
+      c,
+      "INSERT INTO audit_log (at, actor_id, actor_username, action, record_type, record_id, client_addr, detail) "
+      "VALUES ",
+      "(?, ?, ?, ?, ?, ?, ?, ?)", "", 8, v);
 }
 
 PageOf<AuditEntry> list_audit(Connection& c, const AuditFilter& f, const Page& p) {

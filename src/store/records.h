@@ -16,6 +16,18 @@ namespace epinet::store {
 std::string like_pattern(const std::string& q);
 std::string prefix_pattern(const std::string& p);
 
+// Many rows in few statements: `head` + `row` repeated (joined by ", ") +
+// `tail`, `columns` values a row taken in order from `values`. At most 128
+// rows a statement, the rest in powers of two, so a connection prepares few
+// distinct statements however many rows come. Returns what RETURNING gave.
+std::vector<std::vector<Value>> insert_rows(Connection& c, std::string_view head, std::string_view row,
+                                            std::string_view tail, size_t columns, const std::vector<Value>& values);
+// Runs `sql_before_list` + "(?, ?, …)" + `sql_after` for ids in chunks of at
+// most 256 (powers of two for the rest), the list's values after `params`;
+// returns every row.
+std::vector<std::vector<Value>> query_in(Connection& c, std::string_view sql_before_list, std::string_view sql_after,
+                                         const std::vector<Value>& params, const std::vector<int64_t>& ids);
+
 struct Page {
   int64_t page = 1;
   int64_t page_size = 50;
@@ -140,6 +152,7 @@ struct AuditFilter {
   std::optional<Millis> since, until;
 };
 void append_audit(Connection& c, const AuditEntry& e);
+void append_audits(Connection& c, const std::vector<AuditEntry>& es);
 PageOf<AuditEntry> list_audit(Connection& c, const AuditFilter& f, const Page& p);
 
 }  // namespace epinet::store

@@ -300,12 +300,16 @@ int64_t fail_unfinished_trace_jobs(Connection& c, Millis at) {
 }
 
 void insert_trace_contacts(Connection& c, const std::vector<TraceContactRow>& rows) {
+  std::vector<Value> v;
+  v.reserve(rows.size() * 9);
   for (const auto& x : rows)
-    c.query(
-        "INSERT INTO tracing_contacts (job_id, person_id, kind, first_exposure, last_exposure, via_person_id, setting, "
-        "place_id, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {x.job_id, x.person_id, x.kind, x.first_exposure, x.last_exposure, x.via_person_id, x.setting, x.place_id,
-         x.evidence_json});
+    for (Value y : {Value{x.job_id}, Value{x.person_id}, Value{x.kind}, Value{x.first_exposure}, Value{x.last_exposure},
+                    Value{x.via_person_id}, Value{x.setting}, Value{x.place_id}, Value{x.evidence_json}})
+      v.push_back(std::move(y));
+  insert_rows(c,
+              "INSERT INTO tracing_contacts (job_id, person_id, kind, first_exposure, last_exposure, via_person_id, "
+              "setting, place_id, evidence) VALUES ",
+              "(?, ?, ?, ?, ?, ?, ?, ?, ?)", "", 9, v);
 }
 
 void fill_contact_people(Connection& c, std::vector<TraceContactRow>& rows) {
@@ -334,13 +338,18 @@ void fill_contact_people(Connection& c, std::vector<TraceContactRow>& rows) {
   }
 }
 
-std::vector<TraceContactRow> list_trace_contacts(Connection& c, int64_t job_id, const TraceContactFilter& f) {
-  std::string sql =
-      "SELECT t.job_id, t.person_id, t.kind, t.first_exposure, t.last_exposure, t.via_person_id, t.setting, "
-      "t.place_id, t.evidence, p.name, p.id_masked, p.division_path, d.name, p.manage_status FROM tracing_contacts t "
-      "JOIN persons p ON p.id = t.person_id JOIN divisions d ON d.id = p.division_id WHERE t.job_id = ?";
-  std::vector<Value> params;
-  params.reserve(4);
+namespace {
+
+constexpr std::string_view kContactColumns =
+    "SELECT t.job_id, t.person_id, t.kind, t.first_exposure, t.last_exposure, t.via_person_id, t.setting, "
+    "t.place_id, t.evidence, p.name, p.id_masked, p.division_path, d.name, p.manage_status FROM tracing_contacts t "
+    "JOIN persons p ON p.id = t.person_id JOIN divisions d ON d.id = p.division_id WHERE t.job_id = ?";
+constexpr std::string_view kContactOrder =
+    " ORDER BY CASE t.kind WHEN 'close' THEN 0 WHEN 'secondary' THEN 1 ELSE 2 END, t.person_id";
+
+// The filter's conditions on t (tracing_contacts) and p (persons), after "t.job_id = ?".
+std::string contact_where(int64_t job_id, const TraceContactFilter& f, std::vector<Value>& params) {
+  std::string sql;
   params.emplace_back(job_id);
   if (!f.kind.empty()) {
     sql += " AND t.kind = ?";
@@ -350,30 +359,76 @@ std::vector<TraceContactRow> list_trace_contacts(Connection& c, int64_t job_id, 
     sql += " AND t.via_person_id = ?";
     params.emplace_back(*f.via);
   }
+  if (f.person_id) {
+    sql += " AND t.person_id = ?";
+    params.emplace_back(*f.person_id);
+  }
   if (!f.within_path.empty()) {
-    sql += " AND p.division_path LIKE ?";
-    params.emplace_back(f.within_path + "%");
+    sql += " AND p.division_path LIKE ? ESCAPE '\\'";
+    params.emplace_back(prefix_pattern(f.within_path));
   }
-  sql += " ORDER BY CASE t.kind WHEN 'close' THEN 0 WHEN 'secondary' THEN 1 ELSE 2 END, t.person_id";
+  return sql;
+}
+
+TraceContactRow contact_row(const std::vector<Value>& r) {
+  TraceContactRow x;
+  x.job_id = as_int(r[0]);
+  x.person_id = as_int(r[1]);
+  x.kind = as_text(r[2]);
+  x.first_exposure = as_int(r[3]);
+  x.last_exposure = as_int(r[4]);
+  x.via_person_id = as_int(r[5]);
+  x.setting = as_text(r[6]);
+  x.place_id = as_int(r[7]);
+  x.evidence_json = as_text(r[8]);
+  x.name = as_text(r[9]);
+  x.id_masked = as_text(r[10]);
+  x.division_path = as_text(r[11]);
+  x.division_name = as_text(r[12]);
+  x.manage_status = as_text(r[13]);
+  return x;
+}
+
+}  // namespace
+
+std::vector<TraceContactRow> list_trace_contacts(Connection& c, int64_t job_id, const TraceContactFilter& f) {
+  std::vector<Value> params;
+  const std::string where = contact_where(job_id, f, params);
   std::vector<TraceContactRow> out;
-  for (const auto& r : c.query(sql, params).rows) {
-    TraceContactRow x;
-    x.job_id = as_int(r[0]);
-    x.person_id = as_int(r[1]);
-    x.kind = as_text(r[2]);
-    x.first_exposure = as_int(r[3]);
-    x.last_exposure = as_int(r[4]);
-    x.via_person_id = as_int(r[5]);
-    x.setting = as_text(r[6]);
-    x.place_id = as_int(r[7]);
-    x.evidence_json = as_text(r[8]);
-    x.name = as_text(r[9]);
-    x.id_masked = as_text(r[10]);
-    x.division_path = as_text(r[11]);
-    x.division_name = as_text(r[12]);
-    x.manage_status = as_text(r[13]);
-    out.push_back(std::move(x));
+  for (const auto& r : c.query(std::string(kContactColumns) + where + std::string(kContactOrder), params).rows)
+    out.push_back(contact_row(r));
+  return out;
+}
+
+PageOf<TraceContactRow> page_trace_contacts(Connection& c, int64_t job_id, const TraceContactFilter& f, const Page& p) {
+  std::vector<Value> params;
+  const std::string where = contact_where(job_id, f, params);
+  PageOf<TraceContactRow> out;
+  const std::string from = " FROM tracing_contacts t JOIN persons p ON p.id = t.person_id WHERE t.job_id = ?" + where;
+  out.total = as_int(c.query("SELECT COUNT(*)" + from, params).rows[0][0]);
+  if (out.total <= p.offset()) return out;
+  // The page's persons first, ordered on the narrow columns; then their rows,
+  // evidence included (a large job's evidence runs to tens of megabytes).
+  std::vector<int64_t> ids;
+  params.emplace_back(p.page_size);
+  params.emplace_back(p.offset());
+  for (const auto& r :
+       c.query("SELECT t.person_id" + from + std::string(kContactOrder) + " LIMIT ? OFFSET ?", params).rows)
+    ids.push_back(as_int(r[0]));
+  if (ids.empty()) return out;
+  std::string sql = std::string(kContactColumns) + " AND t.person_id IN (";
+  std::vector<Value> q{job_id};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    sql += i ? ", ?" : "?";
+    q.emplace_back(ids[i]);
   }
+  std::unordered_map<int64_t, TraceContactRow> rows;
+  for (const auto& r : c.query(sql + ")", q).rows) {
+    auto x = contact_row(r);
+    rows.emplace(x.person_id, std::move(x));
+  }
+  for (int64_t id : ids)
+    if (auto it = rows.find(id); it != rows.end()) out.items.push_back(std::move(it->second));
   return out;
 }
 

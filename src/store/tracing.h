@@ -96,9 +96,14 @@ struct TraceContactFilter {
   std::string kind;          // "" = all
   std::optional<int64_t> via;
   std::string within_path;   // jurisdiction / district: persons.division_path prefix
+  std::optional<int64_t> person_id;
 };
 // Fills name, id_masked, division and manage_status of rows not read from the store.
 void fill_contact_people(Connection& c, std::vector<TraceContactRow>& rows);
+// Every contact of a job that passes the filter: close, then secondary, then
+// companion; by person id within each.
 std::vector<TraceContactRow> list_trace_contacts(Connection& c, int64_t job_id, const TraceContactFilter& f);
+// One page of them, in the same order, and how many pass the filter.
+PageOf<TraceContactRow> page_trace_contacts(Connection& c, int64_t job_id, const TraceContactFilter& f, const Page& p);
 
 }  // namespace epinet::store

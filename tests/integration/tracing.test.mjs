@@ -170,7 +170,39 @@ for (const db of ['sqlite', 'postgres']) {
       const job = await waitDone(c.commander, started.json.job_id);
       assert.equal(job.status, 'done', JSON.stringify(job));
       assert.equal(job.index_cases[0].window_source, 'onset');
-      const found = job.contacts.find((x) => x.person_id === contact);
+      // The contacts come a page at a time; every page together is every contact, once, in order.
+      const all = [];
+      for (let p = 1; ; p++) {
+        const r = await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?page=${p}&page_size=7`);
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.page, p);
+        assert.equal(r.json.contacts_total, job.contacts_total);
+        assert.ok(r.json.contacts.length <= 7);
+        all.push(...r.json.contacts);
+        if (r.json.contacts.length < 7) break;
+      }
+      assert.equal(job.contacts_total, job.counts.close + job.counts.secondary + job.counts.companion);
+      assert.ok(job.contacts_total > 7, `${job.contacts_total} contacts: more than one page`);
+      assert.equal(all.length, job.contacts_total);
+      assert.equal(new Set(all.map((x) => x.person_id)).size, all.length);
+      const rank = { close: 0, secondary: 1, companion: 2 };
+      for (let i = 1; i < all.length; i++) {
+        const a = all[i - 1], b = all[i];
+        assert.ok(rank[a.kind] < rank[b.kind] || (a.kind === b.kind && a.person_id < b.person_id), 'close first, then by person id');
+      }
+      assert.deepEqual(job.contacts, all.slice(0, 50), 'the first page by default holds 50');
+      assert.equal((await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?page_size=501`)).status, 400);
+      assert.equal((await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?page=0`)).status, 400);
+      const beyond = (await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?page=1000`)).json;
+      assert.deepEqual([beyond.contacts.length, beyond.contacts_total], [0, job.contacts_total]);
+      // Following a job: its status alone, no contacts read.
+      const status = await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?contacts=false`);
+      assert.equal(status.status, 200);
+      assert.deepEqual([status.json.status, status.json.contacts, status.json.counts], ['done', undefined, job.counts]);
+      assert.equal((await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?contacts=maybe`)).status, 400);
+      const one = (await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?person_id=${contact}`)).json;
+      assert.equal(one.contacts_total, 1);
+      const found = one.contacts[0];
       assert.ok(found, 'the person scanned in just after the index is a close contact');
       assert.equal(found.kind, 'close');
       const ev = found.evidence.find((e) => e.setting === 'venue' && e.place_id === hall.id);
@@ -178,24 +210,26 @@ for (const db of ['sqlite', 'postgres']) {
       assert.equal(ev.place, '晋中市民之家');
       assert.equal(ev.via, index);
       assert.ok(found.id_masked.includes('*'), 'identity numbers masked');
-      assert.ok(!JSON.stringify(job).includes(ids[1]), 'no identity number in clear');
-      assert.ok(job.contacts.some((x) => x.kind === 'close' && x.setting === 'household'), 'household members');
-      assert.equal(job.counts.close, job.contacts.filter((x) => x.kind === 'close').length);
+      assert.ok(!JSON.stringify(all).includes(ids[1]), 'no identity number in clear');
+      assert.ok(all.some((x) => x.kind === 'close' && x.setting === 'household'), 'household members');
+      assert.equal(job.counts.close, all.filter((x) => x.kind === 'close').length);
       assert.equal(job.error, null, 'handed over to management without error');
-      assert.equal(job.counts.enrolled, job.contacts.length);
+      assert.equal(job.counts.enrolled, all.length);
 
-      const filtered = (await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?kind=secondary`)).json.contacts;
-      assert.ok(filtered.every((x) => x.kind === 'secondary'));
+      const filtered = (await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?kind=secondary&page_size=500`)).json;
+      assert.ok(filtered.contacts.every((x) => x.kind === 'secondary'));
+      assert.equal(filtered.contacts_total, job.counts.secondary);
       const csv = await fetch(`${srv.url}/api/v1/tracing/jobs/${job.job_id}/contacts?format=csv`, { headers: { authorization: `Bearer ${c.commander.token}` } });
       assert.equal(csv.status, 200);
       const table = parseCsv(await csv.text());
       assert.equal(table[0][0], 'person_id');
-      assert.equal(table.length - 1, job.contacts.length);
+      assert.equal(table.length - 1, job.contacts_total);
+      assert.deepEqual(table.slice(1).map((r) => Number(r[0])), all.map((x) => x.person_id), 'the export lists every page, in the same order');
       const xlsx = await fetch(`${srv.url}/api/v1/tracing/jobs/${job.job_id}/contacts?format=xlsx`, { headers: { authorization: `Bearer ${c.commander.token}` } });
       assert.equal(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString(), 'PK');
       const audit = (await c.admin.get('/api/v1/audit?action=tracing.contacts.read')).json;
       assert.ok(audit.items.some((e) => e.record_id === String(job.job_id)), 'reading contacts is audited');
-      const after = (await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}`)).json.contacts.find((x) => x.person_id === contact);
+      const after = (await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?person_id=${contact}`)).json.contacts[0];
       assert.notEqual(after.manage_status, 'none', 'the contact is under management now');
     });
 
@@ -207,7 +241,7 @@ for (const db of ['sqlite', 'postgres']) {
       c.commander = await login(srv.url, 'commander');
       const again = (await c.commander.get(`/api/v1/tracing/jobs/${last.job_id}`)).json;
       assert.equal(again.status, 'done');
-      assert.equal(again.contacts.length, last.counts.close + last.counts.secondary + last.counts.companion);
+      assert.equal(again.contacts_total, last.counts.close + last.counts.secondary + last.counts.companion);
       const ix = (await c.commander.get('/api/v1/tracing/index')).json;
       for (let i = 0; i < 100 && !ix.ready; i++) { await sleep(50); Object.assign(ix, (await c.commander.get('/api/v1/tracing/index')).json); }
       assert.equal(ix.ready, true);

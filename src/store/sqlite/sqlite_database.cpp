@@ -2,7 +2,10 @@
 // durability the settings ask for (synchronous=FULL by default).
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -25,6 +28,45 @@ namespace {
     throw Error(ErrorKind::kUnavailable, "store_unavailable", msg);
   throw Error(ErrorKind::kInternal, "store_error", msg);
 }
+
+// The writers of this process take SQLite's write lock in the order they ask
+// for it. SQLite's own wait (the busy handler) polls with growing sleeps, so a
+// thread that commits and at once begins again (a large trace job saving in
+// transactions one after another) took the lock each time before a waiting
+// writer woke: the check-in writer, and with it every door's scan, waited for
+// all of the job's transactions instead of one.
+class WriteTurns {
+ public:
+  // Waits for this caller's turn; false after `patience` (the turn is given up).
+  bool take(std::chrono::milliseconds patience) {
+    std::unique_lock lock(mu_);
+    const uint64_t me = next_++;
+    queue_.push_back(me);
+    if (!cv_.wait_for(lock, patience, [&] { return !busy_ && queue_.front() == me; })) {
+      queue_.erase(std::find(queue_.begin(), queue_.end(), me));
+      cv_.notify_all();
+      return false;
+    }
+    queue_.pop_front();
+    busy_ = true;
+    return true;
+  }
+  void give() {
+    {
+      std::lock_guard lock(mu_);
+      busy_ = false;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<uint64_t> queue_;  // GUARDED_BY(mu_): waiting, in order
+  uint64_t next_ = 0;           // GUARDED_BY(mu_)
+  bool busy_ = false;           // GUARDED_BY(mu_): a writer holds its turn
+};
+constexpr std::chrono::milliseconds kBusyTimeout{10000};
 
 // Checkpoints the WAL on its own thread and connection, so that a commit
 // seldom pays for copying pages into the database file (by default SQLite
@@ -103,7 +145,9 @@ class Checkpointer {
 
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(const std::string& path, const std::string& synchronous, Checkpointer* checkpointer) {
+  SqliteConnection(const std::string& path, const std::string& synchronous, Checkpointer* checkpointer,
+                   WriteTurns* turns)
+      : turns_(turns) {
     int rc = sqlite3_open_v2(path.c_str(), &db_,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
@@ -111,14 +155,16 @@ class SqliteConnection final : public Connection {
       sqlite3_close(db_);
       throw Error(ErrorKind::kUnavailable, "store_unavailable", msg);
     }
-    sqlite3_busy_timeout(db_, 10000);
+    sqlite3_busy_timeout(db_, static_cast<int>(kBusyTimeout.count()));
     sqlite3_extended_result_codes(db_, 1);
     exec_script("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=" + synchronous +
                 (checkpointer ? "; PRAGMA journal_size_limit=" + std::to_string(checkpointer->log_bytes_kept()) : "") +
                 ";");
-    if (checkpointer) sqlite3_wal_hook(db_, &Checkpointer::on_commit, checkpointer);
+    checkpointer_ = checkpointer;
+    sqlite3_wal_hook(db_, &SqliteConnection::on_commit, this);
   }
   ~SqliteConnection() override {
+    end_turn();
     for (auto& [sql, st] : cache_) sqlite3_finalize(st);
     sqlite3_close_v2(db_);
   }
@@ -181,13 +227,46 @@ class SqliteConnection final : public Connection {
     }
   }
 
-  void begin() override { exec_script("BEGIN IMMEDIATE"); }
-  void commit() override { exec_script("COMMIT"); }
+  void begin() override {
+    if (turns_) {
+      if (!turns_->take(kBusyTimeout))
+        throw Error(ErrorKind::kUnavailable, "store_unavailable", "the database is busy: no write turn within 10 s");
+      turn_ = true;
+    }
+    try {
+      exec_script("BEGIN IMMEDIATE");
+    } catch (...) {
+      end_turn();
+      throw;
+    }
+  }
+  void commit() override {
+    exec_script("COMMIT");
+    end_turn();
+  }
   void rollback() override {
+    struct End {
+      SqliteConnection& c;
+      ~End() { c.end_turn(); }
+    } end{*this};
     if (!sqlite3_get_autocommit(db_)) exec_script("ROLLBACK");
   }
 
  private:
+  // After each commit, with SQLite's write lock already released: the next
+  // writer's turn begins here, before the checkpoint the commit may run.
+  static int on_commit(void* self, sqlite3* db, const char* name, int pages) {
+    auto* me = static_cast<SqliteConnection*>(self);
+    me->end_turn();
+    return me->checkpointer_ ? Checkpointer::on_commit(me->checkpointer_, db, name, pages) : SQLITE_OK;
+  }
+
+  void end_turn() {
+    if (!turn_) return;
+    turn_ = false;
+    turns_->give();
+  }
+
   sqlite3_stmt* prepare(std::string_view sql) {
     auto it = cache_.find(std::string(sql));
     if (it != cache_.end()) return it->second;
@@ -201,6 +280,9 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  WriteTurns* turns_ = nullptr;
+  bool turn_ = false;  // this connection holds the process's write turn
+  Checkpointer* checkpointer_ = nullptr;
 };
 
 class SqliteDatabase final : public PooledDatabase {
@@ -228,10 +310,11 @@ class SqliteDatabase final : public PooledDatabase {
 
  protected:
   std::unique_ptr<Connection> open_connection() override {
-    return std::make_unique<SqliteConnection>(path_, synchronous_, checkpointer_.get());
+    return std::make_unique<SqliteConnection>(path_, synchronous_, checkpointer_.get(), &turns_);
   }
 
  private:
+  WriteTurns turns_;  // before the connections that point to it are opened (in the constructor)
   std::string path_;
   std::string synchronous_;
   std::unique_ptr<Checkpointer> checkpointer_;

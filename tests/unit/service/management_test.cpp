@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <tuple>
+
 #include "core/error.h"
 #include "service_test_support.h"
 #include "store/people.h"
@@ -95,6 +98,100 @@ TEST_F(EnrollManagedTest, BadInputRollsBackTheCallersTransaction) {
     all = store::all_managed_cases(c, f, 10);
   });
   EXPECT_TRUE(all.empty());
+}
+
+// A tracing job hands over tens of thousands at once: the persons are read and
+// the new cases written many rows a statement. The outcome must be what
+// enrolling each person alone gives.
+TEST_F(EnrollManagedTest, ManyAtOnceGiveWhatEachAloneGives) {
+  const Millis now = now_ms();
+  const auto home = person("王子涵");
+  constexpr int kMany = 300;  // two full statements of 128 and the rest in smaller ones
+  std::vector<int64_t> together, alone;
+  db_->write([&](store::Connection& c) {
+    for (int i = 0; i < 2 * kMany; ++i) {
+      store::Person p;
+      p.id_hash = "bulk-" + std::to_string(i);
+      p.id_enc = "x";
+      p.id_masked = "1407**********" + std::to_string(1000 + i);
+      p.name = "批量" + std::to_string(i);
+      p.division_id = home.division_id;
+      p.division_path = home.division_path;
+      (i < kMany ? together : alone).push_back(store::insert_person(c, p, now));
+    }
+  });
+  const char* measures[] = {"close_contact", "secondary_contact", "companion"};
+  auto input = [&](const std::vector<int64_t>& ids) {
+    std::vector<Enrollment> in;
+    for (int i = 0; i < kMany; ++i)
+      in.push_back({ids[static_cast<size_t>(i)], measures[i % 3], now - (10 + i) * 60000LL, now - kHour,
+                    "tracing_job:9", "via #" + std::to_string(i)});
+    // Named twice (the second time a stronger measure), and one already under management.
+    in.push_back({ids[4], "close_contact", now - 3 * kHour, now - kHour, "tracing_job:9", "again"});
+    return in;
+  };
+  enroll({{alone[7], "companion", now - 50 * kHour, 0, "manual", "before"}}, now);
+  enroll({{together[7], "companion", now - 50 * kHour, 0, "manual", "before"}}, now);
+
+  const auto bulk = enroll(input(together), now);
+  std::vector<int64_t> single;
+  for (const auto& e : input(alone)) single.push_back(enroll({e}, now).at(0));
+  ASSERT_EQ(bulk.size(), single.size());
+  EXPECT_EQ(bulk[4], bulk[kMany]) << "a person named twice has one case";
+
+  struct Seen {
+    store::ManagedCase m;
+    std::vector<store::ManagedTest> tests;
+    std::vector<store::ManagedEvent> events;
+    store::Person person;
+  };
+  auto seen = [&](int64_t case_id) {
+    Seen s;
+    db_->read([&](store::Connection& c) {
+      s.m = *store::find_managed_case(c, case_id);
+      s.tests = store::list_managed_tests(c, case_id);
+      s.events = store::list_managed_events(c, case_id);
+      s.person = *store::find_person(c, s.m.person_id);
+    });
+    return s;
+  };
+  for (size_t i = 0; i < bulk.size(); ++i) {
+    SCOPED_TRACE("enrollment " + std::to_string(i));
+    const Seen a = seen(bulk[i]), b = seen(single[i]);
+    const size_t who = i < kMany ? i : 4;
+    EXPECT_EQ(a.m.person_id, together[who]);
+    EXPECT_EQ(b.m.person_id, alone[who]);
+    EXPECT_EQ(std::tie(a.m.measure, a.m.place, a.m.state, a.m.anchor_at, a.m.case_reported_at, a.m.quarantine_end,
+                       a.m.planned_end, a.m.source, a.m.note, a.m.division_path, a.m.district_id),
+              std::tie(b.m.measure, b.m.place, b.m.state, b.m.anchor_at, b.m.case_reported_at, b.m.quarantine_end,
+                       b.m.planned_end, b.m.source, b.m.note, b.m.division_path, b.m.district_id));
+    ASSERT_EQ(a.tests.size(), b.tests.size());
+    for (size_t k = 0; k < a.tests.size(); ++k)
+      EXPECT_EQ(std::tie(a.tests[k].phase, a.tests[k].day, a.tests[k].due_from, a.tests[k].due_to, a.tests[k].result),
+                std::tie(b.tests[k].phase, b.tests[k].day, b.tests[k].due_from, b.tests[k].due_to, b.tests[k].result));
+    ASSERT_EQ(a.events.size(), b.events.size());
+    for (size_t k = 0; k < a.events.size(); ++k)
+      EXPECT_EQ(std::tie(a.events[k].kind, a.events[k].from_state, a.events[k].to_state, a.events[k].note,
+                         a.events[k].detail, a.events[k].actor),
+                std::tie(b.events[k].kind, b.events[k].from_state, b.events[k].to_state, b.events[k].note,
+                         b.events[k].detail, b.events[k].actor));
+    EXPECT_EQ(std::tie(a.person.manage_status, a.person.manage_until, a.person.case_status),
+              std::tie(b.person.manage_status, b.person.manage_until, b.person.case_status));
+  }
+  // One audit entry an enrollment, as each alone writes.
+  auto audited = [&](const std::vector<int64_t>& cases) {
+    std::set<int64_t> wanted(cases.begin(), cases.end());
+    size_t n = 0;
+    db_->read([&](store::Connection& c) {
+      store::AuditFilter f;
+      f.action = "management.";
+      for (const auto& e : store::list_audit(c, f, {1, 10000}).items)
+        n += e.record_type == "managed_case" && wanted.count(std::stoll(e.record_id));
+    });
+    return n;
+  };
+  EXPECT_EQ(audited(bulk), audited(single));
+  EXPECT_EQ(audited(bulk), static_cast<size_t>(kMany + 1 + 1));  // + the enrollment before, + the second naming
 }
 
 TEST(ManagementSettings, DefaultsComeFromTheDefaultsFileAndOverridesAreValidated) {

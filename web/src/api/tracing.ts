@@ -57,7 +57,11 @@ export interface TraceJob {
   started_at: IsoTime | null;
   finished_at: IsoTime | null;
   elapsed_ms: number | null;
+  // One page of the contacts (close, then secondary, then companion) and how many pass the filter.
   contacts?: Contact[];
+  contacts_total?: number;
+  page?: number;
+  page_size?: number;
 }
 
 export interface CaseInput {
@@ -91,8 +95,10 @@ const clean = (f: ContactFilter) => ({
 
 export const startTrace = (cases: CaseInput[]) => request<{ job_id: Id }>('POST', '/tracing/jobs', { body: { cases } });
 export const listTraceJobs = (query: PageQuery) => getPage<TraceJob>('/tracing/jobs', query);
-export const getTraceJob = (id: Id, filter: ContactFilter = {}) =>
-  request<TraceJob>('GET', `/tracing/jobs/${id}`, { query: clean(filter) });
+export const getTraceJob = (id: Id, filter: ContactFilter = {}, page: PageQuery = { page: 1, page_size: 50 }) =>
+  request<TraceJob>('GET', `/tracing/jobs/${id}`, { query: { ...clean(filter), ...page } });
+// The status alone, for following a job: no contacts read (nor audited).
+export const getTraceJobStatus = (id: Id) => request<TraceJob>('GET', `/tracing/jobs/${id}`, { query: { contacts: false } });
 export const traceIndexStats = () => request<IndexStats>('GET', '/tracing/index');
 
 export async function exportContacts(id: Id, format: 'csv' | 'xlsx', filter: ContactFilter = {}): Promise<void> {

@@ -41,7 +41,8 @@ export const zh = {
   rules: '规则版本',
   indexState: '内存索引：{stays} 条停留记录，{persons} 人，{trips} 个班次',
   building: '索引构建中…',
-  graphLimit: '关系图仅显示前 {n} 名接触者',
+  graphLimit: '关系图显示本页的 {n} 名接触者',
+  timelinePage: '时间线显示本页接触者的暴露',
 };
 
 export const en: typeof zh = {
@@ -86,5 +87,6 @@ export const en: typeof zh = {
   rules: 'Rules version',
   indexState: 'In-memory index: {stays} stays, {persons} persons, {trips} trips',
   building: 'Building the index…',
-  graphLimit: 'The graph shows the first {n} contacts',
+  graphLimit: 'The graph shows the {n} contacts of this page',
+  timelinePage: "The timeline shows this page's contacts' exposures",
 };
