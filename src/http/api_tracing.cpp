@@ -70,6 +70,8 @@ store::TraceContactFilter contact_filter(const Request& req) {
   f.via = query_int(req, "via");
   f.within_path = query_str(req, "division_path");
   f.person_id = query_int(req, "person_id");
+  f.name = query_str(req, "name");
+  if (f.name.size() > 100) throw invalid("invalid_query", "name must be at most 100 bytes");
   return f;
 }
 
@@ -152,12 +154,12 @@ void register_tracing_routes(App& app) {
          "tracing",
          "A trace job: status, progress and, once its contacts are saved, one page of the contacts in the caller's "
          "jurisdiction with their evidence (an audited read): close, then secondary, then companion, by person id; "
-         "contacts_total counts every page; filters kind, via (person id), person_id, division_path; "
+         "contacts_total counts every page; filters kind, via (person id), person_id, name (prefix), division_path; "
          "contacts=false for the status alone (no contacts read, nothing audited: for following a job's progress)",
          "",
          "",
          200,
-         {"kind", "via", "person_id", "division_path", "page", "page_size", "contacts"},
+         {"kind", "via", "person_id", "name", "division_path", "page", "page_size", "contacts"},
          [&rt](RouteContext& ctx) {
            const auto page = page_of(ctx.req);
            const std::string with = query_str(ctx.req, "contacts");
@@ -183,7 +185,7 @@ void register_tracing_routes(App& app) {
          "",
          "",
          200,
-         {"format", "kind", "via", "person_id", "division_path"},
+         {"format", "kind", "via", "person_id", "name", "division_path"},
          [&rt](RouteContext& ctx) {
            const int64_t id = ctx.id_param(0);
            auto v = tracing(rt).get(*ctx.caller, id, true, contact_filter(ctx.req));

@@ -508,6 +508,7 @@ TraceJobView TracingService::get(const Caller& caller, int64_t id, bool with_con
     json::object detail{{"contacts", v.contacts.size()}, {"kind", f.kind}};
     if (page) detail["page"] = page->page;
     if (f.person_id) detail["person_id"] = *f.person_id;
+    if (!f.name.empty()) detail["name"] = f.name;
     rt_.db.write([&](store::Connection& c) {
       audit(c, caller, "tracing.contacts.read", "tracing_job", std::to_string(id), json::serialize(detail));
     });

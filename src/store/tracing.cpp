@@ -367,6 +367,10 @@ std::string contact_where(int64_t job_id, const TraceContactFilter& f, std::vect
     sql += " AND p.division_path LIKE ? ESCAPE '\\'";
     params.emplace_back(prefix_pattern(f.within_path));
   }
+  if (!f.name.empty()) {
+    sql += " AND p.name LIKE ? ESCAPE '\\'";
+    params.emplace_back(prefix_pattern(f.name));
+  }
   return sql;
 }
 

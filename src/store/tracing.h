@@ -97,6 +97,7 @@ struct TraceContactFilter {
   std::optional<int64_t> via;
   std::string within_path;   // jurisdiction / district: persons.division_path prefix
   std::optional<int64_t> person_id;
+  std::string name;  // "" = all; else the contacts whose name begins so
 };
 // Fills name, id_masked, division and manage_status of rows not read from the store.
 void fill_contact_people(Connection& c, std::vector<TraceContactRow>& rows);

@@ -42,5 +42,15 @@ test('a commander traces a case: the contact, its evidence, the network graph', 
     assert.match(await row.innerText(), /晋中市民之家/);
     assert.ok(!(await page.content()).includes(ids[1]), 'no identity number in clear');
     await page.getByTestId('tracing-graph').locator('canvas').waitFor();
+    // The list comes a page at a time; the name filter finds one contact among them.
+    const pager = page.getByTestId('tracing-contacts-pager');
+    const byName = page.getByTestId('tracing-filter-name');  // el-input puts it on the input itself
+    await byName.fill(names[1]);
+    await byName.press('Enter');
+    await page.waitForFunction((n) => {
+      const rows = [...document.querySelectorAll('[data-testid=tracing-contacts] tr.el-table__row')];
+      return rows.length > 0 && rows.every((r) => r.innerText.includes(n));
+    }, names[1]);
+    assert.match(await pager.innerText(), /(共|Total)\s*1\b/);
   }, { baseURL: srv.url });
 });

@@ -203,6 +203,10 @@ for (const db of ['sqlite', 'postgres']) {
       const one = (await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?person_id=${contact}`)).json;
       assert.equal(one.contacts_total, 1);
       const found = one.contacts[0];
+      const named = (await c.commander.get(`/api/v1/tracing/jobs/${job.job_id}?name=${encodeURIComponent(found.name.slice(0, 1))}&page_size=500`)).json;
+      assert.ok(named.contacts.some((x) => x.person_id === contact), 'found by the first character of the name');
+      assert.ok(named.contacts.every((x) => x.name.startsWith(found.name.slice(0, 1))));
+      assert.equal(named.contacts_total, all.filter((x) => x.name.startsWith(found.name.slice(0, 1))).length);
       assert.ok(found, 'the person scanned in just after the index is a close contact');
       assert.equal(found.kind, 'close');
       const ev = found.evidence.find((e) => e.setting === 'venue' && e.place_id === hall.id);

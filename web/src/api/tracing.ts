@@ -75,6 +75,7 @@ export interface ContactFilter {
   kind?: ContactKind | '';
   via?: Id | null;
   division_path?: string;
+  name?: string;
 }
 
 export interface IndexStats {
@@ -91,6 +92,7 @@ const clean = (f: ContactFilter) => ({
   kind: f.kind || undefined,
   via: f.via ?? undefined,
   division_path: f.division_path || undefined,
+  name: f.name?.trim() || undefined,
 });
 
 export const startTrace = (cases: CaseInput[]) => request<{ job_id: Id }>('POST', '/tracing/jobs', { body: { cases } });
