@@ -23,8 +23,9 @@ std::string prefix_pattern(const std::string& p);
 std::vector<std::vector<Value>> insert_rows(Connection& c, std::string_view head, std::string_view row,
                                             std::string_view tail, size_t columns, const std::vector<Value>& values);
 // Runs `sql_before_list` + "(?, ?, …)" + `sql_after` for ids in chunks of at
-// most 256 (powers of two for the rest), the list's values after `params`;
-// returns every row.
+// most 256 (powers of two for the rest); returns every row. `params` bind the
+// placeholders of `sql_before_list`, the ids those of the list: `sql_after`
+// takes none.
 std::vector<std::vector<Value>> query_in(Connection& c, std::string_view sql_before_list, std::string_view sql_after,
                                          const std::vector<Value>& params, const std::vector<int64_t>& ids);
 
