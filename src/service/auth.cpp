@@ -9,8 +9,8 @@ namespace {
 constexpr Millis kCacheMs = 5000;  // how long a token → principal answer is reused
 }
 
-void audit(store::Connection& c, const Caller& caller, const std::string& action, const std::string& record_type,
-           const std::string& record_id, const std::string& detail_json) {
+store::AuditEntry audit_entry(const Caller& caller, const std::string& action, const std::string& record_type,
+                              const std::string& record_id, const std::string& detail_json) {
   store::AuditEntry e;
   e.at = now_ms();
   if (caller.who.user_id) e.actor_id = caller.who.user_id;
@@ -20,7 +20,12 @@ void audit(store::Connection& c, const Caller& caller, const std::string& action
   e.record_id = record_id;
   e.client_addr = caller.client_addr;
   e.detail = detail_json;
-  store::append_audit(c, e);
+  return e;
+}
+
+void audit(store::Connection& c, const Caller& caller, const std::string& action, const std::string& record_type,
+           const std::string& record_id, const std::string& detail_json) {
+  store::append_audit(c, audit_entry(caller, action, record_type, record_id, detail_json));
 }
 
 void require_within(const Caller& caller, const domain::Scope& scope) {

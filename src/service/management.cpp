@@ -55,9 +55,9 @@ store::ManagedCase must_find_case(store::Connection& c, int64_t id) {
   return *m;
 }
 
-void add_event(store::Connection& c, const Caller& caller, int64_t case_id, const std::string& kind,
-               const std::string& from, const std::string& to, Millis at, Millis now, const std::string& note,
-               const std::string& detail = "") {
+store::ManagedEvent event_of(const Caller& caller, int64_t case_id, const std::string& kind, const std::string& from,
+                             const std::string& to, Millis at, Millis now, const std::string& note,
+                             const std::string& detail) {
   store::ManagedEvent e;
   e.case_id = case_id;
   e.at = at;
@@ -69,18 +69,25 @@ void add_event(store::Connection& c, const Caller& caller, int64_t case_id, cons
   e.actor = caller.who.username;
   e.note = note;
   e.detail = detail;
-  store::insert_managed_event(c, e);
+  return e;
 }
 
-// The person's manage_status/manage_until follow the case (health codes read them).
-void sync_person(store::Connection& c, const store::ManagedCase& m, Millis now) {
-  auto p = store::find_person(c, m.person_id);
-  if (!p) return;
+void add_event(store::Connection& c, const Caller& caller, int64_t case_id, const std::string& kind,
+               const std::string& from, const std::string& to, Millis at, Millis now, const std::string& note,
+               const std::string& detail = "") {
+  store::insert_managed_event(c, event_of(caller, case_id, kind, from, to, at, now, note, detail));
+}
+
+// The person's manage_status/manage_until follow the case (health codes read
+// them); `case_status` is the person's as read.
+void sync_person(store::Connection& c, const store::ManagedCase& m, std::string case_status, Millis now) {
   auto cs = q::code_status(view_of(m));
-  std::string case_status = p->case_status;
   if (m.state == "became_case" && case_status == "none") case_status = "suspected";
   store::set_person_state(c, m.person_id, case_status, cs.manage_status, cs.until, now);
   note_change(m.person_id, now);
+}
+void sync_person(store::Connection& c, const store::ManagedCase& m, Millis now) {
+  if (auto p = store::find_person(c, m.person_id)) sync_person(c, m, p->case_status, now);
 }
 
 void insert_plan_tests(store::Connection& c, int64_t case_id, const q::Plan& plan) {
@@ -237,9 +244,9 @@ store::ManagedCase new_case(store::Connection& c, const Caller& caller, const En
 }
 
 // One enrollment, read and written row by row: a person who may have a case.
-int64_t enroll_row(store::Connection& c, const Caller& caller, const Enrollment& e, Millis now, Districts& districts) {
+int64_t enroll_row(store::Connection& c, const Caller& caller, const Enrollment& e, q::Measure measure, Millis now,
+                   Districts& districts) {
   const auto& s = management_settings();
-  const auto measure = check_enrollment(e, now);
   const auto p = must_find_person(c, e.person_id);
   auto plan = q::plan(measure, e.exposure_at, s);
   auto existing = store::active_case_of_person(c, e.person_id);
@@ -301,9 +308,11 @@ std::vector<int64_t> enroll_managed(store::Connection& c, const Caller& caller, 
   const auto& s = management_settings();
   Districts districts;  // a tracing job enrolls many
   std::vector<int64_t> persons_named;
+  std::vector<q::Measure> measures;
   persons_named.reserve(in.size());
+  measures.reserve(in.size());
   for (const auto& e : in) {
-    check_enrollment(e, now);
+    measures.push_back(check_enrollment(e, now));
     persons_named.push_back(e.person_id);
   }
   // A tracing job hands over tens of thousands: the persons and their cases
@@ -324,7 +333,7 @@ std::vector<int64_t> enroll_managed(store::Connection& c, const Caller& caller, 
       later.push_back(i);
       continue;
     }
-    auto plan = q::plan(check_enrollment(e, now), e.exposure_at, s);
+    auto plan = q::plan(measures[i], e.exposure_at, s);
     fresh.push_back(i);
     cases.push_back(new_case(c, caller, e, plan, p->second.division_path, now, districts));
     plans.push_back(std::move(plan));
@@ -336,44 +345,21 @@ std::vector<int64_t> enroll_managed(store::Connection& c, const Caller& caller, 
     std::vector<store::AuditEntry> audits;
     events.reserve(cases.size());
     audits.reserve(cases.size());
-    const Millis at = now_ms();
     for (size_t k = 0; k < cases.size(); ++k) {
       const auto& m = cases[k];
       const auto& e = in[fresh[k]];
       out[fresh[k]] = m.id;
       for (const auto& t : plans[k].tests) tests.push_back({0, m.id, t.phase, t.day, t.due_from, t.due_to});
       const std::string detail = json::serialize(enrollment_detail(e));
-      store::ManagedEvent ev;
-      ev.case_id = m.id;
-      ev.at = now;
-      ev.recorded_at = now;
-      ev.kind = "enroll";
-      ev.to_state = "identified";
-      ev.actor_id = caller.who.user_id;
-      ev.actor = caller.who.username;
-      ev.note = e.note;
-      ev.detail = detail;
-      events.push_back(std::move(ev));
-      // The person's state follows the case, as sync_person does.
-      const auto cs = q::code_status(view_of(m));
-      store::set_person_state(c, m.person_id, persons.at(m.person_id).case_status, cs.manage_status, cs.until, now);
-      store::AuditEntry a;
-      a.at = at;
-      if (caller.who.user_id) a.actor_id = caller.who.user_id;
-      a.actor_username = caller.who.username;
-      a.action = "management.enroll";
-      a.record_type = "managed_case";
-      a.record_id = std::to_string(m.id);
-      a.client_addr = caller.client_addr;
-      a.detail = detail;
-      audits.push_back(std::move(a));
+      events.push_back(event_of(caller, m.id, "enroll", "", "identified", now, now, e.note, detail));
+      sync_person(c, m, persons.at(m.person_id).case_status, now);
+      audits.push_back(audit_entry(caller, "management.enroll", "managed_case", std::to_string(m.id), detail));
     }
     store::insert_new_managed_tests(c, tests);
     store::insert_managed_events(c, events);
     store::append_audits(c, audits);
-    for (const auto& m : cases) note_change(m.person_id, now);
   }
-  for (size_t i : later) out[i] = enroll_row(c, caller, in[i], now, districts);
+  for (size_t i : later) out[i] = enroll_row(c, caller, in[i], measures[i], now, districts);
   return out;
 }
 

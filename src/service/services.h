@@ -21,6 +21,9 @@ struct Caller {
   std::string client_addr;
 };
 
+// The audit entry audit() appends (for callers that append many at once).
+store::AuditEntry audit_entry(const Caller& caller, const std::string& action, const std::string& record_type,
+                              const std::string& record_id, const std::string& detail_json = "");
 // Appends one audit entry (in the caller's transaction).
 void audit(store::Connection& c, const Caller& caller, const std::string& action, const std::string& record_type,
            const std::string& record_id, const std::string& detail_json = "");
