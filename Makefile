@@ -6,7 +6,7 @@ BUILD_TYPE ?= RelWithDebInfo
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps test-deps build web run test unit integration e2e bench clean
+.PHONY: all deps test-deps build web run test unit integration e2e sanitize bench clean
 
 all: build
 
@@ -44,8 +44,14 @@ integration: test-deps build
 e2e: test-deps build
 	@cd tests && node --test --test-concurrency=1 --test-reporter=spec e2e/
 
+# Every test under AddressSanitizer + UndefinedBehaviorSanitizer, then under
+# ThreadSanitizer (build-asan, build-tsan; slower: ~20 minutes on 2 cores).
+sanitize: test-deps build
+	@scripts/run-sanitized asan --all
+	@scripts/run-sanitized tsan --all
+
 bench: build
 	@bench/run-all
 
 clean:
-	rm -rf $(BUILD) web/dist
+	rm -rf $(BUILD) build-asan build-tsan web/dist

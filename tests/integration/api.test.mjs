@@ -2,16 +2,8 @@
 // PostgreSQL: the same tests for both.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startServer, login, client, DEMO_PASSWORD } from '../lib/harness.mjs';
-
-function rawSql(srv, sql) {
-  if (srv.databaseUrl.startsWith('sqlite:')) {
-    return execFileSync('sqlite3', [srv.databaseUrl.slice(7), sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  }
-  return execFileSync('psql', [srv.databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
+import { startServer, login, client, DEMO_PASSWORD, sql } from '../lib/harness.mjs';
 
 for (const db of ['sqlite', 'postgres']) {
   describe(`API on ${db}`, () => {
@@ -226,8 +218,8 @@ for (const db of ['sqlite', 'postgres']) {
       assert.equal((await admin.call('PATCH', '/api/v1/audit')).status, 405);
       const total = (await admin.get('/api/v1/audit?page_size=1')).json.total;
       assert.ok(total > 0);
-      assert.throws(() => rawSql(srv, "UPDATE audit_log SET action = 'forged'"), /append-only/);
-      assert.throws(() => rawSql(srv, 'DELETE FROM audit_log'), /append-only/);
+      assert.throws(() => sql(srv, "UPDATE audit_log SET action = 'forged'"), /append-only/);
+      assert.throws(() => sql(srv, 'DELETE FROM audit_log'), /append-only/);
       assert.ok((await admin.get('/api/v1/audit?page_size=1')).json.total >= total);
     });
   });

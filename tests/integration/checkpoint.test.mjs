@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, login, client, tmpDir } from '../lib/harness.mjs';
+import { startServer, login, client, tmpDir, sql } from '../lib/harness.mjs';
 import { newIdNumber, makeToken, serverKey, foreignKey, pseudonym } from '../lib/codes.mjs';
 import { makeXlsx } from '../lib/xlsx.mjs';
 
@@ -31,11 +31,6 @@ async function city(db, env = {}) {
   };
   const scan = (body, who = c.venue_staff) => who.post('/api/v1/checkpoints/scan', { venue_id: hall.id, entrance: '东门入口', direction: 'in', temperature_c: 36.5, mask: true, ...body });
   return { srv, c, hall, compounds, register, code, scan };
-}
-
-function sql(srv, query) {
-  if (srv.databaseUrl.startsWith('sqlite:')) return execFileSync('sqlite3', [srv.databaseUrl.slice(7), query], { encoding: 'utf8' }).trim();
-  return execFileSync('psql', [srv.databaseUrl, '-qAt', '-c', query], { encoding: 'utf8' }).trim();
 }
 
 for (const db of ['sqlite', 'postgres']) {

@@ -3,7 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, login } from '../lib/harness.mjs';
+import { startServer, login, sql } from '../lib/harness.mjs';
 import { newIdNumber } from '../lib/codes.mjs';
 
 const DAY = 24 * 3600 * 1000;
@@ -11,10 +11,6 @@ const iso = (ms) => new Date(ms).toISOString();
 const csv = (rows) => rows.map((r) => r.join(',')).join('\r\n') + '\r\n';
 const gbk = (text) => execFileSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], { input: text });
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
-function sql(srv, query) {
-  if (srv.databaseUrl.startsWith('sqlite:')) return execFileSync('sqlite3', [srv.databaseUrl.slice(7), query], { encoding: 'utf8' }).trim();
-  return execFileSync('psql', [srv.databaseUrl, '-qAt', '-c', query], { encoding: 'utf8' }).trim();
-}
 async function raw(srv, who, method, path, body, type) {
   const headers = { authorization: `Bearer ${who.token}` };
   if (type) headers['content-type'] = type;

@@ -4,17 +4,11 @@
 // for missing reports, and fever reports that raise an alert and a handover.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer, login } from '../lib/harness.mjs';
+import { startServer, login, sql } from '../lib/harness.mjs';
 import { newIdNumber } from '../lib/codes.mjs';
 
 const DAY = 24 * 3600 * 1000;
 const iso = (ms) => new Date(ms).toISOString();
-
-function sql(srv, query) {
-  if (srv.databaseUrl.startsWith('sqlite:')) return execFileSync('sqlite3', [srv.databaseUrl.slice(7), query], { encoding: 'utf8' }).trim();
-  return execFileSync('psql', [srv.databaseUrl, '-qAt', '-c', query], { encoding: 'utf8' }).trim();
-}
 
 async function city(db) {
   const srv = await startServer({ db });

@@ -5,7 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, login } from '../lib/harness.mjs';
+import { startServer, login, sql } from '../lib/harness.mjs';
 import { newIdNumber } from '../lib/codes.mjs';
 
 const DAY = 24 * 3600 * 1000;
@@ -25,11 +25,6 @@ async function upload(srv, who, path, body, type = 'text/csv') {
 }
 const csv = (rows) => rows.map((r) => r.join(',')).join('\r\n') + '\r\n';
 const gbk = (text) => execFileSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], { input: text });
-function sql(srv, query) {
-  if (srv.databaseUrl.startsWith('sqlite:')) return execFileSync('sqlite3', [srv.databaseUrl.slice(7), query], { encoding: 'utf8' }).trim();
-  return execFileSync('psql', [srv.databaseUrl, '-qAt', '-c', query], { encoding: 'utf8' }).trim();
-}
-
 for (const db of ['sqlite', 'postgres']) {
   describe(`pushed lists on ${db}`, () => {
     let srv, c = {}, yinhai, compounds, users = {};

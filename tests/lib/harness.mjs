@@ -31,6 +31,19 @@ export function tmpDir(prefix = 'epinet-test-') {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Runs SQL on a test server's database directly, as an operator at the shell
+ * would (sqlite3 or psql), and returns its output trimmed; throws with the
+ * tool's message when the statement fails. The server may hold SQLite's write
+ * lock at that moment (its jobs run at start), so sqlite3 waits for it up to
+ * 10 s instead of failing at once with "database is locked".
+ */
+export function sql(srv, query) {
+  const opts = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] };
+  if (srv.databaseUrl.startsWith('sqlite:')) return execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.databaseUrl.slice(7), query], opts).trim();
+  return execFileSync('psql', [srv.databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', query], opts).trim();
+}
+
 /** Runs an epinet subcommand to completion; returns {code, stdout, stderr}. */
 export function runCli(args, env = {}) {
   const r = spawnSync(BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -81,6 +94,11 @@ async function startPostgres() {
   return { port, psql, stop };
 }
 
+const liveServers = new Set();
+process.on('exit', () => {
+  for (const proc of liveServers) proc.kill('SIGKILL');
+});
+
 /**
  * Starts `epinet serve` on a free port. opts.db: 'sqlite' (default) or
  * 'postgres'; opts.seed: seed the demo city first (default true);
@@ -105,6 +123,14 @@ export async function startServer(opts = {}) {
     if (r.code !== 0) throw new Error(`seed-demo failed: ${r.stderr}${r.stdout}`);
   }
   const proc = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test that fails before stopping its server must not leave the test file
+  // waiting for it forever: a running server does not keep node alive (until
+  // stop() is waiting for it), and whatever is left is killed when node exits.
+  liveServers.add(proc);
+  const hold = (on) => {
+    for (const h of [proc, proc.stdout, proc.stderr]) on ? h.ref() : h.unref();
+  };
+  hold(false);
   let output = '';
   proc.stdout.on('data', (d) => { output += d; });
   proc.stderr.on('data', (d) => { output += d; });
@@ -115,6 +141,7 @@ export async function startServer(opts = {}) {
     if (!stopping && (signal || code !== 0)) {
       console.error(`epinet serve (pid ${proc.pid}) died: ${signal || `exit ${code}`}\n${output.slice(-4000)}`);
     }
+    liveServers.delete(proc);
     resolve({ code, signal });
   }));
   for (let i = 0; ; i++) {
@@ -131,6 +158,7 @@ export async function startServer(opts = {}) {
     output: () => output,
     async stop(signal = 'SIGTERM') {
       stopping = true;
+      hold(true);
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
     },

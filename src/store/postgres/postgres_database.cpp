@@ -53,7 +53,12 @@ class PgConnection final : public Connection {
       throw Error(ErrorKind::kUnavailable, "store_unavailable", msg);
     }
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
-    exec_script("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+    try {  // a throwing constructor runs no destructor
+      exec_script("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+    } catch (...) {
+      PQfinish(conn_);
+      throw;
+    }
   }
   ~PgConnection() override { PQfinish(conn_); }
 

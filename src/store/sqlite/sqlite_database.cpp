@@ -157,9 +157,14 @@ class SqliteConnection final : public Connection {
     }
     sqlite3_busy_timeout(db_, static_cast<int>(kBusyTimeout.count()));
     sqlite3_extended_result_codes(db_, 1);
-    exec_script("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=" + synchronous +
-                (checkpointer ? "; PRAGMA journal_size_limit=" + std::to_string(checkpointer->log_bytes_kept()) : "") +
-                ";");
+    try {  // a file that is not a database fails here: no destructor runs, so close it
+      exec_script(
+          "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=" + synchronous +
+          (checkpointer ? "; PRAGMA journal_size_limit=" + std::to_string(checkpointer->log_bytes_kept()) : "") + ";");
+    } catch (...) {
+      sqlite3_close_v2(db_);
+      throw;
+    }
     checkpointer_ = checkpointer;
     sqlite3_wal_hook(db_, &SqliteConnection::on_commit, this);
   }

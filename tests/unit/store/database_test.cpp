@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -321,6 +322,27 @@ TEST(OpenDatabase, FileThatIsNotADatabaseIsReportedAsAnEpinetError) {
   } catch (const std::exception& e) {
     ADD_FAILURE() << "threw a non-epinet exception: " << e.what();
   }
+}
+
+TEST(OpenDatabase, AFileThatIsNotADatabaseLeavesNoFileOpen) {
+  // A server pointed at the wrong file retries or exits; it must not keep the file open each time.
+  TempDir dir;
+  std::ofstream(dir.file("junk.db")) << std::string(4096, 'x');
+  auto open_files = [] {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+  };
+  const size_t before = open_files();
+  for (int i = 0; i < 10; ++i) {
+    try {
+      auto db = open_database("sqlite:" + dir.file("junk.db"), {});
+      migrate(*db);
+      ADD_FAILURE() << "used a file that is not a database";
+    } catch (const Error&) {
+    }
+  }
+  EXPECT_EQ(open_files(), before);
 }
 
 }  // namespace
