@@ -3,8 +3,7 @@
 // finishes requests in flight before the server exits.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer, login, client, DEMO_PASSWORD } from '../lib/harness.mjs';
+import { startServer, login, client, DEMO_PASSWORD, sql } from '../lib/harness.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,8 +34,7 @@ for (const db of ['sqlite', 'postgres']) {
       assert.ok(acked.length >= 200, `${acked.length} acknowledged of ${attempts}`);
 
       if (db === 'sqlite') {
-        const check = execFileSync('sqlite3', [srv.databaseUrl.slice(7), 'PRAGMA integrity_check'], { encoding: 'utf8' });
-        assert.equal(check.trim(), 'ok');
+        assert.equal(sql(srv, 'PRAGMA integrity_check'), 'ok');
       }
       const again = await startServer({ db, dataDir: srv.dataDir, databaseUrl: srv.databaseUrl });
       try {

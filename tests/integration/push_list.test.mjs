@@ -25,6 +25,7 @@ async function upload(srv, who, path, body, type = 'text/csv') {
 }
 const csv = (rows) => rows.map((r) => r.join(',')).join('\r\n') + '\r\n';
 const gbk = (text) => execFileSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], { input: text });
+
 for (const db of ['sqlite', 'postgres']) {
   describe(`pushed lists on ${db}`, () => {
     let srv, c = {}, yinhai, compounds, users = {};
