@@ -2,8 +2,12 @@
 // moving to a new epoch rather than by clearing millions of entries, so a
 // single-case trace costs what it touches. Internal to src/domain/tracing.
 #pragma once
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -15,6 +19,37 @@ namespace epinet::domain::tracing {
 
 constexpr uint32_t kIndexSlot = std::numeric_limits<uint32_t>::max();
 constexpr uint32_t kNoEvidence = std::numeric_limits<uint32_t>::max();
+
+// Large working arrays go on huge pages where the kernel allows it
+// (transparent huge pages in "madvise" mode, Debian's default): a trace of
+// many cases reads and writes hundreds of megabytes in random order, and with
+// 4 KiB pages most of those accesses miss the TLB (a page walk, nested in a
+// virtual machine) and every first touch is a page fault. Measured on the
+// 1,000-case trace (docs/benchmarks.md). Only the 2 MiB-aligned interior of
+// a block can be a huge page.
+inline constexpr size_t kHugePage = size_t{2} << 20;
+inline void advise_huge(const void* p, size_t bytes) {
+  const auto a = (reinterpret_cast<uintptr_t>(p) + kHugePage - 1) & ~(kHugePage - 1);
+  const auto b = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHugePage - 1);
+  if (b > a) ::madvise(reinterpret_cast<void*>(a), b - a, MADV_HUGEPAGE);  // advice: a refusal changes nothing
+}
+// Arrays kept from one trace to the next get the advice from 4 MiB up;
+// arrays of one trace only from 32 MiB, the size from which malloc always
+// maps fresh memory (below it, malloc reuses what the last trace freed, which
+// costs no page fault at all, and advised fresh memory would).
+enum class Lifetime { kTrace, kKept };
+// v.reserve(n), with the new memory advised before anything touches it.
+template <class V>
+void reserve_huge(V& v, size_t n, Lifetime life = Lifetime::kTrace) {
+  if (v.capacity() >= n) return;
+  const size_t bytes = n * sizeof(typename V::value_type);
+  if (bytes < (life == Lifetime::kKept ? 2 : 16) * kHugePage) return v.reserve(n);
+  V fresh;
+  fresh.reserve(n);
+  advise_huge(fresh.data(), bytes);
+  fresh.insert(fresh.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
+  v.swap(fresh);
+}
 
 // A source's stay at a venue, clipped to its window.
 struct Interval {
@@ -80,7 +115,7 @@ class Blocks {
   T& operator[](size_t i) { return blocks_[i >> kShift][i & (kSize - 1)]; }
   const T& operator[](size_t i) const { return blocks_[i >> kShift][i & (kSize - 1)]; }
   void push_back(const T& x) {
-    if ((n_ >> kShift) == blocks_.size()) blocks_.push_back(std::make_unique<T[]>(kSize));
+    if ((n_ >> kShift) == blocks_.size()) blocks_.push_back(new_block());
     (*this)[n_++] = x;
   }
   // Empties it, keeping at most `keep` blocks' memory.
@@ -98,7 +133,21 @@ class Blocks {
   }
 
  private:
-  std::vector<std::unique_ptr<T[]>> blocks_;
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+  struct Free {
+    void operator()(T* p) const { std::free(p); }
+  };
+  using Block = std::unique_ptr<T[], Free>;
+  // A block on its own huge pages when it spans one (entries are written before they are read).
+  static Block new_block() {
+    constexpr size_t bytes = kSize * sizeof(T);
+    constexpr size_t align = bytes >= kHugePage ? kHugePage : alignof(std::max_align_t);
+    void* p = std::aligned_alloc(align, (bytes + align - 1) / align * align);
+    if (!p) throw std::bad_alloc();
+    advise_huge(p, bytes);
+    return Block(static_cast<T*>(p));
+  }
+  std::vector<Block> blocks_;
   size_t n_ = 0;
 };
 
@@ -112,12 +161,17 @@ struct TraceScratch {
   // Starts a trace over `persons` person slots.
   void begin(size_t persons) {
     end();
-    if (marks.size() < persons) marks.resize(persons, Mark{0, 0});
+    if (marks.size() < persons) {
+      reserve_huge(marks, persons, Lifetime::kKept);
+      marks.resize(persons, Mark{0, 0});
+    }
     if (++current == 0) {
       std::fill(marks.begin(), marks.end(), Mark{0, 0});
       current = 1;
     }
     if (excluded.size() < (persons + 63) / 64) {
+      reserve_huge(excluded, (persons + 63) / 64, Lifetime::kKept);
+      reserve_huge(source, (persons + 63) / 64, Lifetime::kKept);
       excluded.assign((persons + 63) / 64, 0);
       source.assign((persons + 63) / 64, 0);
     }

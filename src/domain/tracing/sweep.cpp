@@ -33,6 +33,7 @@ void radix_sort(std::vector<uint64_t>& v, std::vector<uint64_t>& tmp, int shift,
   std::vector<uint32_t> count(buckets + 1, 0);
   for (uint64_t x : v) ++count[((x >> shift) & (buckets - 1)) + 1];
   for (size_t b = 0; b < buckets; ++b) count[b + 1] += count[b];
+  reserve_huge(tmp, v.size());
   tmp.resize(v.size());
   for (uint64_t x : v) tmp[count[(x >> shift) & (buckets - 1)]++] = x;
   v.swap(tmp);
@@ -79,6 +80,7 @@ class Sweep {
       // Tier 2: the close contacts, from their first exposure until their control.
       const size_t n = s_.found.size();
       auto& firsts = s_.firsts;  // each close contact's first exposure
+      reserve_huge(firsts, n);
       firsts.assign(n, std::numeric_limits<Millis>::max());
       s_.evs.each([&](const Ev& e, size_t) {
         if (e.kind == s_.kind_of[e.contact]) firsts[e.contact] = std::min(firsts[e.contact], e.from);
@@ -105,6 +107,7 @@ class Sweep {
         for (const auto& x : close) own_stays(x.p, x.w.from, x.w.to, vi);
         sweep_sparse(vi, true, part);
       } else {
+        reserve_huge(s_.person_window, persons, Lifetime::kKept);
         s_.person_window.resize(persons);
         for (const auto& x : close) {
           s_.set(s_.source, x.p);
@@ -219,11 +222,29 @@ class Sweep {
     }
     other.join();
     if (failed) std::rethrow_exception(failed);
+    // The second part's exposures stay where they are: each gets its contact number in place (or is
+    // dropped), in the order meet() would have seen them.
     const size_t n = hits.size();
     for (size_t i = 0; i < n; ++i) {
       if (i + 16 < n) __builtin_prefetch(&s_.marks[hits[i + 16].contact]);
-      meet(hits[i].contact, hits[i]);
+      Ev& e = hits[i];
+      const uint32_t c = contact(e.contact, e.kind);
+      if (c == kNoContact)
+        e.kind = kDropped;
+      else
+        e.contact = c;
     }
+  }
+
+  // An exposure of the dense sweep's second part that meet() would not have kept.
+  static constexpr auto kDropped = static_cast<ContactKind>(0xff);
+  // Every exposure kept: meet()'s, then the dense sweep's second part's.
+  template <class F>
+  void each_ev(const F& f) const {
+    s_.evs.each([&](const Ev& e, size_t) { f(e); });
+    s_.hits.each([&](const Ev& e, size_t) {
+      if (e.kind != kDropped) f(e);
+    });
   }
 
   // One venue of the dense sweep: the close contacts' stays there as
@@ -493,7 +514,7 @@ class Sweep {
     // Contacts by (tier, person id): their rank.
     auto& order = s_.order;
     order.clear();
-    order.reserve(n);
+    reserve_huge(order, n);
     if (ix_.ids_ascending_ && n > ix_.person_ids_.size() / 32) {
       // Most persons are contacts: read the marks in slot (= id) order, a tier at a time.
       for (ContactKind k : {ContactKind::kClose, ContactKind::kSecondary, ContactKind::kCompanion})
@@ -502,6 +523,7 @@ class Sweep {
     } else if (ix_.ids_ascending_ && ix_.person_ids_.size() < (size_t{1} << 24)) {
       // (tier, slot) above the contact number; two passes of a radix sort on the 26 bits above.
       auto& keys = s_.keys;
+      reserve_huge(keys, n);
       keys.resize(n);
       for (uint32_t c = 0; c < n; ++c)
         keys[c] = (static_cast<uint64_t>(s_.kind_of[c]) << 56) | (static_cast<uint64_t>(s_.found[c].person) << 32) | c;
@@ -515,29 +537,36 @@ class Sweep {
       for (const auto& x : keyed) order.push_back(x.second);
     }
     auto& rank = s_.rank;
+    reserve_huge(rank, n);
     rank.resize(n);
     for (uint32_t r = 0; r < n; ++r) rank[order[r]] = r;
     // Evidence of each contact's final tier, placed by rank (a counting sort).
     auto& at = s_.at;
+    reserve_huge(at, size_t{n} + 1);
     at.assign(size_t{n} + 1, 0);
-    s_.evs.each([&](const Ev& e, size_t) {
+    each_ev([&](const Ev& e) {
       if (e.kind == s_.kind_of[e.contact]) ++at[rank[e.contact] + 1];
     });
     for (uint32_t r = 0; r < n; ++r) at[r + 1] += at[r];
     TraceResult res;
+    reserve_huge(res.evidence, at[n]);
     res.evidence.resize(at[n]);
-    auto& lasts = s_.lasts;  // by evidence position
-    lasts.resize(at[n]);
+    auto& lasts = s_.lasts;  // by rank: the latest exposure of the contact's tier
+    reserve_huge(lasts, n);
+    lasts.assign(n, std::numeric_limits<Millis>::min());
     {
       auto& fill = s_.fill;
+      reserve_huge(fill, n);
       fill.assign(at.begin(), at.end() - 1);
-      s_.evs.each([&](const Ev& e, size_t) {
+      each_ev([&](const Ev& e) {
         if (e.kind != s_.kind_of[e.contact]) return;
-        const uint32_t pos = fill[rank[e.contact]]++;
-        lasts[pos] = e.last;
+        const uint32_t r = rank[e.contact];
+        const uint32_t pos = fill[r]++;
+        lasts[r] = std::max(lasts[r], e.last);
         res.evidence[pos] = {ix_.person_ids_[e.via], e.place, e.from, e.to, e.overlap, e.row, e.col, e.kind, e.setting};
       });
     }
+    reserve_huge(res.contacts, n);
     res.contacts.resize(n);
     uint32_t kept = 0;  // evidence moved down over what the cap dropped
     for (uint32_t r = 0; r < n; ++r) {
@@ -545,8 +574,7 @@ class Sweep {
       Contact& k = res.contacts[r];
       k.person_id = ix_.person_ids_[f.person];
       k.kind = s_.kind_of[order[r]];
-      k.last_exposure = lasts[at[r]];
-      for (uint32_t i = at[r] + 1; i < at[r + 1]; ++i) k.last_exposure = std::max(k.last_exposure, lasts[i]);
+      k.last_exposure = lasts[r];
       if (r + 32 < n) __builtin_prefetch(&ix_.person_ids_[s_.found[order[r + 32]].person]);
       auto b = res.evidence.begin() + at[r], e = res.evidence.begin() + at[r + 1];
       if (e - b > 1) std::sort(b, e, evidence_less);
