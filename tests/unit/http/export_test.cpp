@@ -115,6 +115,16 @@ TEST(CsvExport, QuotesCommasQuotesAndNewlines) {
   EXPECT_EQ(rows[0], t[0]) << "a CSV reader gets the same cells back";
 }
 
+TEST(CsvExport, RoundTripsJsonCellsWithQuotesAtTheEdgesAndSideBySide) {
+  // The evidence column of a trace job's export is JSON: quotes first, last and next to each other.
+  Table t = {{"\"", "\"\"", "[{\"via\":1,\"place\":\"东门 \\\"A\\\"\"},\"\"]", "a\"", "\"a"}};
+  std::string csv = to_csv(t);
+  EXPECT_EQ(csv.substr(kBom.size(), 12), "\"\"\"\",\"\"\"\"\"\",");
+  auto rows = parse_csv(csv.substr(kBom.size()));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0], t[0]);
+}
+
 TEST(CsvExport, RoundTripsChineseAndEmptyCells) {
   Table t = {{"场所", "入口", "时间", "备注"}, {"晋中市民之家", "东门", "2026-11-18 08:00", ""}, {"", "", "", ""}};
   auto rows = parse_csv(to_csv(t).substr(kBom.size()));
