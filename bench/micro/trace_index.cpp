@@ -10,6 +10,10 @@
 //                          EPINET_TRACE_BENCH_SINGLE_CASES): latency per case.
 //                          Counters: p50_us, p99_us, contacts (mean),
 //                          contacts_p50, contacts_p99 (listed per case).
+//   TraceOneIndexCaseWithSecondary/R  one index case with its secondary
+//                          tier, as a trace job runs it (200 cases or
+//                          EPINET_TRACE_BENCH_SECONDARY_SINGLE_CASES); the
+//                          counters of TraceOneIndexCase.
 //   Trace1000WithSecondary/R 1,000 (EPINET_TRACE_BENCH_SECONDARY_CASES) random
 //                          index cases with their secondary contacts in one
 //                          trace, four times. Counters: first_ms (the first),
@@ -198,8 +202,8 @@ tr::Rules narrow_rules() {
 }
 
 void latency(benchmark::State& state, const tr::ContactSource& src, const std::vector<tr::IndexCase>& cs,
-             tr::Rules rules = {}) {
-  rules.secondary = false;
+             tr::Rules rules = {}, bool secondary = false) {
+  rules.secondary = secondary;
   std::vector<std::pair<double, size_t>> us;  // latency, contacts listed
   std::vector<size_t> listed;
   for (auto _ : state) {
@@ -250,6 +254,23 @@ void TraceOneIndexCase(benchmark::State& state, const std::string& rules) {
 }
 BENCHMARK_CAPTURE(TraceOneIndexCase, default, std::string("default"))->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(TraceOneIndexCase, narrow, std::string("narrow"))->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// One index case with its secondary contacts, as a trace job runs it (their windows end with the case's).
+void TraceOneIndexCaseWithSecondary(benchmark::State& state, const std::string& rules) {
+  if (data().records.empty()) return state.SkipWithError("EPINET_TRACE_BENCH_FILE not set or unreadable");
+  auto& ix = full_index();
+  size_t n = 200;
+  if (const char* m = std::getenv("EPINET_TRACE_BENCH_SECONDARY_SINGLE_CASES")) n = std::strtoull(m, nullptr, 10);
+  latency(state, ix, cases(n, data().records.size(), 17), rules_named(rules), true);
+}
+BENCHMARK_CAPTURE(TraceOneIndexCaseWithSecondary, default, std::string("default"))
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(TraceOneIndexCaseWithSecondary, narrow, std::string("narrow"))
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // The same trace four times in a row: the first takes its working memory and result fresh from
 // the kernel, the others get back what the one before freed (counters first_ms, repeat_ms: the
