@@ -44,6 +44,9 @@ enum class Lifetime { kTrace, kKept };
 template <class V>
 void reserve_huge(V& v, size_t n, Lifetime life = Lifetime::kTrace) {
   if (v.capacity() >= n) return;
+  // A kept array grows as a vector would (at least doubling), so that a few more persons since the
+  // last trace do not move it every time.
+  if (life == Lifetime::kKept) n = std::max(n, 2 * v.size());
   const size_t bytes = n * sizeof(typename V::value_type);
   if (bytes < (life == Lifetime::kKept ? 2 : 16) * kHugePage) return v.reserve(n);
   V fresh;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "domain/tracing/index.h"
+#include "domain/tracing/scratch.h"
 #include "domain/tracing/trace.h"
 
 namespace epinet::domain::tracing {
@@ -251,6 +252,21 @@ TEST(TraceSweep, ASecondTraceOnTheSameIndexStartsClean) {
   const std::string first = show(city.ix.trace(a, r, control, {}));
   city.ix.trace(b, r, control, {});
   EXPECT_EQ(show(city.ix.trace(a, r, control, {})), first);
+}
+
+// The per-person working memory a trace keeps grows as a vector would: persons registered
+// between two traces do not make every trace copy (and fault in) a new array of millions.
+TEST(TraceScratch, AFewMorePersonsSinceTheLastTraceDoNotMoveItsArrays) {
+  TraceScratch s;
+  s.begin(100000);
+  s.begin(100001);
+  const auto* marks = s.marks.data();
+  for (size_t persons = 100002; persons < 100100; ++persons) {
+    s.begin(persons);
+    ASSERT_EQ(s.marks.data(), marks) << persons << " persons";
+    ASSERT_GE(s.marks.size(), persons);
+  }
+  s.end();
 }
 
 }  // namespace
