@@ -197,6 +197,7 @@ struct TraceScratch {
   std::vector<TripHit> trip_hits;
   std::vector<uint32_t> order, rank, at, fill;
   std::vector<uint64_t> keys, keys_tmp;
+  std::vector<uint32_t> radix_count;
   std::vector<Millis> lasts, firsts;
 
   // After a trace: empties the arrays, giving back what a large one took.

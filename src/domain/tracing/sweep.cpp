@@ -28,9 +28,10 @@ namespace epinet::domain::tracing {
 namespace {
 
 // One stable pass of a radix sort on `bits` bits from `shift` up.
-void radix_sort(std::vector<uint64_t>& v, std::vector<uint64_t>& tmp, int shift, int bits) {
+void radix_sort(std::vector<uint64_t>& v, std::vector<uint64_t>& tmp, std::vector<uint32_t>& count, int shift,
+                int bits) {
   const size_t buckets = size_t{1} << bits;
-  std::vector<uint32_t> count(buckets + 1, 0);
+  count.assign(buckets + 1, 0);
   for (uint64_t x : v) ++count[((x >> shift) & (buckets - 1)) + 1];
   for (size_t b = 0; b < buckets; ++b) count[b + 1] += count[b];
   reserve_huge(tmp, v.size());
@@ -527,8 +528,8 @@ class Sweep {
       keys.resize(n);
       for (uint32_t c = 0; c < n; ++c)
         keys[c] = (static_cast<uint64_t>(s_.kind_of[c]) << 56) | (static_cast<uint64_t>(s_.found[c].person) << 32) | c;
-      radix_sort(keys, s_.keys_tmp, 32, 13);
-      radix_sort(keys, s_.keys_tmp, 45, 13);
+      radix_sort(keys, s_.keys_tmp, s_.radix_count, 32, 13);
+      radix_sort(keys, s_.keys_tmp, s_.radix_count, 45, 13);
       for (uint64_t x : keys) order.push_back(static_cast<uint32_t>(x));
     } else {
       std::vector<std::pair<std::pair<ContactKind, int64_t>, uint32_t>> keyed(n);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/tracing/index.h"
+#include "domain/tracing/memory.h"
 #include "domain/tracing/rules.h"
 
 namespace epinet::domain::tracing {
@@ -52,11 +53,13 @@ struct Evidence {
 };
 
 struct TraceResult {
-  std::vector<Contact> contacts;  // close, then secondary, then companion; by person id within each
+  // Their memory is kept for the next result when they are freed (memory.h).
+  std::vector<Contact, ResultAllocator<Contact>>
+      contacts;  // close, then secondary, then companion; by person id within each
   // Each contact's evidence, contiguous: of its tier, one exposure per stay,
   // trip or household of the contact's, ordered by evidence_less; at most
   // kMaxEvidence.
-  std::vector<Evidence> evidence;
+  std::vector<Evidence, ResultAllocator<Evidence>> evidence;
   std::span<const Evidence> evidence_of(const Contact& c) const {
     return {evidence.data() + c.evidence_begin, c.evidence_count};
   }
