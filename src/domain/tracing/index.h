@@ -112,8 +112,11 @@ class TraceIndex : public ContactSource {
   // Chosen by estimated cost unless set (tests and benchmarks set it).
   enum class SecondaryScan { kAuto, kSparse, kDense };
   SecondaryScan secondary_scan = SecondaryScan::kAuto;
-  // Threads the dense sweep may use (1 or 2).
+  // Threads the dense sweep and the building of a result may use (1 or 2).
   size_t trace_threads = 2;
+  // Exposures from which a result is built on two threads (below, a second
+  // thread costs more than it saves). Tests set 0.
+  size_t two_thread_result_from = 50'000;
 
  private:
   friend class Sweep;

@@ -130,10 +130,16 @@ class Blocks {
   }
   template <class F>
   void each(const F& f) const {
-    for (size_t b = 0; b * kSize < n_; ++b) {
-      const T* x = blocks_[b].get();
-      const size_t m = std::min(kSize, n_ - b * kSize);
-      for (size_t i = 0; i < m; ++i) f(x[i], b * kSize + i);
+    each(0, n_, f);
+  }
+  // Entries [lo, hi).
+  template <class F>
+  void each(size_t lo, size_t hi, const F& f) const {
+    hi = std::min(hi, n_);
+    for (size_t i = lo; i < hi;) {
+      const T* x = blocks_[i >> kShift].get();
+      const size_t end = std::min(hi, ((i >> kShift) + 1) << kShift);
+      for (; i < end; ++i) f(x[i & (kSize - 1)], i);
     }
   }
 
@@ -195,15 +201,15 @@ struct TraceScratch {
   Blocks<Ev> hits;  // the dense sweep's second thread: what it met, in order
   std::vector<uint32_t> buckets_tmp;
   std::vector<TripHit> trip_hits;
-  std::vector<uint32_t> order, rank, at, fill;
+  std::vector<uint32_t> order, rank, at, fill, fill2;
   std::vector<uint64_t> keys, keys_tmp;
   std::vector<uint32_t> radix_count;
-  std::vector<Millis> lasts, firsts;
+  std::vector<Millis> lasts, lasts2, firsts;
 
   // After a trace: empties the arrays, giving back what a large one took.
   void end() {
     // person_window is kept: a dense sweep's one array per person.
-    tracing::trim(found, kind_of, vi, trip_hits, order, rank, at, fill, keys, keys_tmp, lasts, firsts);
+    tracing::trim(found, kind_of, vi, trip_hits, order, rank, at, fill, fill2, keys, keys_tmp, lasts, lasts2, firsts);
     work[0].trim();
     work[1].trim();
     hits.clear(0);

@@ -239,13 +239,17 @@ class Sweep {
 
   // An exposure of the dense sweep's second part that meet() would not have kept.
   static constexpr auto kDropped = static_cast<ContactKind>(0xff);
-  // Every exposure kept: meet()'s, then the dense sweep's second part's.
+  // The exposures kept, numbered: meet()'s, then the dense sweep's second part's. Those numbered
+  // [lo, hi), but for the dropped ones.
+  size_t ev_count() const { return s_.evs.size() + s_.hits.size(); }
   template <class F>
-  void each_ev(const F& f) const {
-    s_.evs.each([&](const Ev& e, size_t) { f(e); });
-    s_.hits.each([&](const Ev& e, size_t) {
-      if (e.kind != kDropped) f(e);
-    });
+  void each_ev(size_t lo, size_t hi, const F& f) const {
+    const size_t ne = s_.evs.size();
+    if (lo < ne) s_.evs.each(lo, std::min(hi, ne), [&](const Ev& e, size_t) { f(e); });
+    if (hi > ne)
+      s_.hits.each(lo > ne ? lo - ne : 0, hi - ne, [&](const Ev& e, size_t) {
+        if (e.kind != kDropped) f(e);
+      });
   }
 
   // One venue of the dense sweep: the close contacts' stays there as
@@ -541,53 +545,114 @@ class Sweep {
     reserve_huge(rank, n);
     rank.resize(n);
     for (uint32_t r = 0; r < n; ++r) rank[order[r]] = r;
-    // Evidence of each contact's final tier, placed by rank (a counting sort).
+    // Evidence of each contact's final tier, placed by rank (a counting sort). A large result is built
+    // on two threads, each counting and placing half the exposures (the second half's rows after the
+    // first's, so the order is the one thread's), then each ordering the evidence of half the contacts.
+    const size_t total = ev_count();
+    const bool two = ix_.trace_threads >= 2 && total >= std::max<size_t>(ix_.two_thread_result_from, 2);
+    const size_t mid = two ? total / 2 : total;
+    auto each_in = [&](int part, const auto& f) { each_ev(part ? mid : 0, part ? total : mid, f); };
+    auto& fill0 = s_.fill;  // each half's count of rows per rank, then its next row per rank
+    auto& fill1 = s_.fill2;
+    reserve_huge(fill0, n);
+    fill0.assign(n, 0);
+    if (two) {
+      reserve_huge(fill1, n);
+      fill1.assign(n, 0);
+    }
+    both(two, [&](int part) {
+      auto& count = part ? fill1 : fill0;
+      each_in(part, [&](const Ev& e) {
+        if (e.kind == s_.kind_of[e.contact]) ++count[rank[e.contact]];
+      });
+    });
     auto& at = s_.at;
     reserve_huge(at, size_t{n} + 1);
-    at.assign(size_t{n} + 1, 0);
-    each_ev([&](const Ev& e) {
-      if (e.kind == s_.kind_of[e.contact]) ++at[rank[e.contact] + 1];
-    });
-    for (uint32_t r = 0; r < n; ++r) at[r + 1] += at[r];
+    at.resize(size_t{n} + 1);
+    at[0] = 0;
+    for (uint32_t r = 0; r < n; ++r) {
+      const uint32_t a = at[r], first_half = fill0[r];
+      at[r + 1] = a + first_half + (two ? fill1[r] : 0);
+      fill0[r] = a;
+      if (two) fill1[r] = a + first_half;
+    }
     TraceResult res;
     reserve_huge(res.evidence, at[n]);
     res.evidence.resize(at[n]);
-    auto& lasts = s_.lasts;  // by rank: the latest exposure of the contact's tier
-    reserve_huge(lasts, n);
-    lasts.assign(n, std::numeric_limits<Millis>::min());
-    {
-      auto& fill = s_.fill;
-      reserve_huge(fill, n);
-      fill.assign(at.begin(), at.end() - 1);
-      each_ev([&](const Ev& e) {
+    auto& lasts0 = s_.lasts;  // by rank: the latest exposure of the contact's tier, in each half
+    auto& lasts1 = s_.lasts2;
+    reserve_huge(lasts0, n);
+    lasts0.assign(n, std::numeric_limits<Millis>::min());
+    if (two) {
+      reserve_huge(lasts1, n);
+      lasts1.assign(n, std::numeric_limits<Millis>::min());
+    }
+    both(two, [&](int part) {
+      auto& fill = part ? fill1 : fill0;
+      auto& lasts = part ? lasts1 : lasts0;
+      each_in(part, [&](const Ev& e) {
         if (e.kind != s_.kind_of[e.contact]) return;
         const uint32_t r = rank[e.contact];
         const uint32_t pos = fill[r]++;
         lasts[r] = std::max(lasts[r], e.last);
         res.evidence[pos] = {ix_.person_ids_[e.via], e.place, e.from, e.to, e.overlap, e.row, e.col, e.kind, e.setting};
       });
-    }
+    });
     reserve_huge(res.contacts, n);
     res.contacts.resize(n);
+    // The contacts, each one's evidence ordered: half the rows on each thread.
+    const auto split = static_cast<uint32_t>(std::lower_bound(at.begin(), at.begin() + n, at[n] / 2) - at.begin());
+    both(two, [&](int part) {
+      const uint32_t r0 = part ? split : 0, r1 = two && !part ? split : n;
+      for (uint32_t r = r0; r < r1; ++r) {
+        const Found& f = s_.found[order[r]];
+        Contact& k = res.contacts[r];
+        k.person_id = ix_.person_ids_[f.person];
+        k.kind = s_.kind_of[order[r]];
+        k.last_exposure = two ? std::max(lasts0[r], lasts1[r]) : lasts0[r];
+        if (r + 32 < r1) __builtin_prefetch(&ix_.person_ids_[s_.found[order[r + 32]].person]);
+        auto b = res.evidence.begin() + at[r], e = res.evidence.begin() + at[r + 1];
+        if (e - b > 1) std::sort(b, e, evidence_less);
+        k.first_exposure = b->from;  // every exposure's start is its evidence's `from`
+        k.evidence_begin = at[r];
+        k.evidence_count =
+            static_cast<uint32_t>(std::min<std::ptrdiff_t>(e - b, static_cast<std::ptrdiff_t>(kMaxEvidence)));
+      }
+    });
     uint32_t kept = 0;  // evidence moved down over what the cap dropped
     for (uint32_t r = 0; r < n; ++r) {
-      const Found& f = s_.found[order[r]];
       Contact& k = res.contacts[r];
-      k.person_id = ix_.person_ids_[f.person];
-      k.kind = s_.kind_of[order[r]];
-      k.last_exposure = lasts[r];
-      if (r + 32 < n) __builtin_prefetch(&ix_.person_ids_[s_.found[order[r + 32]].person]);
-      auto b = res.evidence.begin() + at[r], e = res.evidence.begin() + at[r + 1];
-      if (e - b > 1) std::sort(b, e, evidence_less);
-      k.first_exposure = b->from;  // every exposure's start is its evidence's `from`
-      const auto m = static_cast<uint32_t>(std::min<std::ptrdiff_t>(e - b, static_cast<std::ptrdiff_t>(kMaxEvidence)));
-      if (kept != at[r]) std::move(b, b + m, res.evidence.begin() + kept);
-      k.evidence_begin = kept;
-      k.evidence_count = m;
-      kept += m;
+      if (kept != k.evidence_begin) {
+        const auto b = res.evidence.begin() + k.evidence_begin;
+        std::move(b, b + k.evidence_count, res.evidence.begin() + kept);
+        k.evidence_begin = kept;
+      }
+      kept += k.evidence_count;
     }
     res.evidence.resize(kept);
     return res;
+  }
+
+  // f(0), and f(1) on a second thread at the same time when `two`.
+  template <class F>
+  static void both(bool two, const F& f) {
+    if (!two) return f(0);
+    std::exception_ptr failed;
+    std::thread other([&] {
+      try {
+        f(1);
+      } catch (...) {
+        failed = std::current_exception();
+      }
+    });
+    try {
+      f(0);
+    } catch (...) {
+      other.join();
+      throw;
+    }
+    other.join();
+    if (failed) std::rethrow_exception(failed);
   }
 
   const TraceIndex& ix_;

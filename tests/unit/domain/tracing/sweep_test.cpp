@@ -170,6 +170,7 @@ TEST(TraceSweep, EqualsTheReferenceOnRandomCitiesUnderEveryRule) {
           for (size_t threads : {1u, 2u}) {
             city.ix.secondary_scan = mode;
             city.ix.trace_threads = threads;
+            city.ix.two_thread_result_from = 0;  // every result built on two threads when there are two
             const TraceResult got = city.ix.trace(cases, rc.rules, control, {});
             ASSERT_EQ(first_difference(show(got), show(want)), "")
                 << "seed " << seed << ", " << rc.name << ", " << n_cases << " cases, "
@@ -231,9 +232,11 @@ TEST(TraceSweep, EvidenceStopsAtFiftyRowsButFirstAndLastExposureCountEveryMeetin
   r.secondary = false;
   std::vector<IndexCase> cases{{100, {kT0 - kDay, kT0 + 2 * kDay}}};
   const std::string want = show(ix.ContactSource::trace(cases, r, {}, {}));
-  {
+  // On one thread, and on two: contact 5's visits then lie in both halves, the sixtieth in the second.
+  for (size_t two_from : {size_t{1} << 20, size_t{0}}) {
+    ix.two_thread_result_from = two_from;
     const TraceResult res = ix.trace(cases, r, {}, {});
-    EXPECT_EQ(show(res), want);
+    EXPECT_EQ(show(res), want) << two_from;
     ASSERT_EQ(res.contacts.size(), 2u);
     EXPECT_EQ(res.contacts[0].person_id, 5);
     EXPECT_EQ(res.evidence_of(res.contacts[0]).size(), kMaxEvidence);
@@ -267,6 +270,26 @@ TEST(TraceScratch, AFewMorePersonsSinceTheLastTraceDoNotMoveItsArrays) {
     ASSERT_GE(s.marks.size(), persons);
   }
   s.end();
+}
+
+TEST(TraceScratch, BlocksAreReadInRangesAcrossTheirBoundaries) {
+  Blocks<uint32_t> b;
+  const size_t n = 3 * Blocks<uint32_t>::kSize + 17;
+  for (size_t i = 0; i < n; ++i) b.push_back(static_cast<uint32_t>(i));
+  const size_t k = Blocks<uint32_t>::kSize;
+  for (auto [lo, hi] : std::vector<std::pair<size_t, size_t>>{
+           {0, n}, {k - 1, k + 1}, {k, 2 * k}, {5, 5}, {2 * k + 3, n + 100}, {n, n + 1}, {1, 3 * k}}) {
+    std::vector<uint32_t> got;
+    b.each(lo, hi, [&](uint32_t x, size_t i) {
+      EXPECT_EQ(x, i);
+      got.push_back(x);
+    });
+    const size_t end = std::min(hi, n);
+    ASSERT_EQ(got.size(), end > lo ? end - lo : 0) << lo << ".." << hi;
+    if (!got.empty()) {
+      EXPECT_EQ(got.front(), lo);
+    }
+  }
 }
 
 }  // namespace
