@@ -14,6 +14,8 @@
 #pragma once
 #include <cstddef>
 #include <new>
+#include <type_traits>
+#include <utility>
 
 namespace epinet::domain::tracing {
 
@@ -35,6 +37,18 @@ size_t kept_bytes();
 void release_kept();
 // Blocks taken from malloc or mapped since the process started (tests: a reused block takes none).
 size_t blocks_made();
+
+// While one lives on a thread, a result vector's resize() leaves the bytes of the elements it adds
+// as they are instead of writing each one's initial values: for a resize whose every new element is
+// written before anything reads it. A trace result's arrays are hundreds of megabytes at city
+// scale, and their first touch (page faults) is then the threads' writing them.
+inline thread_local int uninitialised_resizes = 0;
+struct UninitialisedResize {
+  UninitialisedResize() { ++uninitialised_resizes; }
+  ~UninitialisedResize() { --uninitialised_resizes; }
+  UninitialisedResize(const UninitialisedResize&) = delete;
+  UninitialisedResize& operator=(const UninitialisedResize&) = delete;
+};
 }  // namespace result_memory
 
 template <class T>
@@ -48,6 +62,18 @@ struct ResultAllocator {
     return static_cast<T*>(result_memory::allocate(n * sizeof(T)));
   }
   void deallocate(T* p, size_t n) noexcept { result_memory::deallocate(p, n * sizeof(T)); }
+  // Value-initialised, as std::allocator does, but within an UninitialisedResize (only for
+  // aggregates of plain values, whose objects the storage holds without a constructor run).
+  template <class U>
+  void construct(U* p) {
+    if constexpr (std::is_trivially_copyable_v<U> && std::is_trivially_destructible_v<U> && std::is_aggregate_v<U>)
+      if (result_memory::uninitialised_resizes > 0) return;
+    ::new (static_cast<void*>(p)) U();
+  }
+  template <class U, class... A>
+  void construct(U* p, A&&... a) {
+    ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
+  }
   template <class U>
   bool operator==(const ResultAllocator<U>&) const noexcept {
     return true;

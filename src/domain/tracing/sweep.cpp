@@ -578,7 +578,10 @@ class Sweep {
     }
     TraceResult res;
     reserve_huge(res.evidence, at[n]);
-    res.evidence.resize(at[n]);
+    {
+      result_memory::UninitialisedResize every_row_is_placed_below;
+      res.evidence.resize(at[n]);
+    }
     auto& lasts0 = s_.lasts;  // by rank: the latest exposure of the contact's tier, in each half
     auto& lasts1 = s_.lasts2;
     reserve_huge(lasts0, n);
@@ -599,7 +602,10 @@ class Sweep {
       });
     });
     reserve_huge(res.contacts, n);
-    res.contacts.resize(n);
+    {
+      result_memory::UninitialisedResize every_contact_is_written_below;
+      res.contacts.resize(n);
+    }
     // The contacts, each one's evidence ordered: half the rows on each thread.
     const auto split = static_cast<uint32_t>(std::lower_bound(at.begin(), at.begin() + n, at[n] / 2) - at.begin());
     both(two, [&](int part) {

@@ -89,6 +89,26 @@ TEST_F(ResultMemory, AResultsVectorsGrowAndCopyAsUsual) {
   EXPECT_EQ(copy.evidence_of(copy.contacts[0]).size(), 50'000u);
 }
 
+TEST_F(ResultMemory, AResizeLeavesTheElementsItAddsAsTheyWereOnlyWhenAskedTo) {
+  std::vector<Evidence, ResultAllocator<Evidence>> v(1000);
+  for (auto& e : v) e.place_id = 7;
+  v.resize(10);  // the capacity stays, and so do the bytes beyond the size
+  {
+    result_memory::UninitialisedResize placed_by_the_caller;
+    v.resize(1000);
+  }
+  EXPECT_EQ(v[999].place_id, 7);
+  v.resize(10);
+  v.resize(1000);
+  EXPECT_EQ(v[999].place_id, 0);
+  EXPECT_EQ(v[999].seat_row, -1);
+  std::vector<Evidence, ResultAllocator<Evidence>> w;
+  w.push_back({1, 2, 3, 4, 5, 6, 7, ContactKind::kSecondary, Setting::kTrip});
+  w.emplace_back();
+  EXPECT_EQ(w[0].seat_col, 7);
+  EXPECT_EQ(w[1].seat_col, -1);
+}
+
 TEST_F(ResultMemory, ThreadsTakeAndGiveBlocksAtOnce) {
   auto work = [](int seed) {
     for (int i = 0; i < 2000; ++i) {
