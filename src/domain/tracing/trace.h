@@ -53,9 +53,9 @@ struct Evidence {
 };
 
 struct TraceResult {
-  // Their memory is kept for the next result when they are freed (memory.h).
-  std::vector<Contact, ResultAllocator<Contact>>
-      contacts;  // close, then secondary, then companion; by person id within each
+  // Close, then secondary, then companion; by person id within each. (The memory of both arrays
+  // is kept for the next result when they are freed: memory.h.)
+  std::vector<Contact, ResultAllocator<Contact>> contacts;
   // Each contact's evidence, contiguous: of its tier, one exposure per stay,
   // trip or household of the contact's, ordered by evidence_less; at most
   // kMaxEvidence.
