@@ -577,7 +577,7 @@ class Sweep {
       if (two) fill1[r] = a + first_half;
     }
     TraceResult res;
-    reserve_huge(res.evidence, at[n]);
+    res.evidence.reserve(at[n]);  // its memory (memory.h) is advised for huge pages already
     {
       result_memory::UninitialisedResize every_row_is_placed_below;
       res.evidence.resize(at[n]);
@@ -601,7 +601,7 @@ class Sweep {
         res.evidence[pos] = {ix_.person_ids_[e.via], e.place, e.from, e.to, e.overlap, e.row, e.col, e.kind, e.setting};
       });
     });
-    reserve_huge(res.contacts, n);
+    res.contacts.reserve(n);
     {
       result_memory::UninitialisedResize every_contact_is_written_below;
       res.contacts.resize(n);
