@@ -177,32 +177,45 @@ int run_trace(const TraceFlags& f, const std::function<Config()>& load_config) {
     const service::Caller caller = cli_caller();
     store::TraceJob j;
     j.status = "running";
-    j.index_cases_json = "[]";
+    j.index_cases_json = service::index_cases_json(prepared);
     j.rules_version = rules.version();
     j.rules_json = rules.describe_json();
     j.engine = f.engine;
     j.created_by_name = caller.who.username;
     j.created_at = now;
+    j.reported_at = prepared.reported_at;
     db->write([&](store::Connection& c) { job_id = store::insert_trace_job(c, j); });
     j.id = job_id;
+    j.close_count = static_cast<int64_t>(result.count(tr::ContactKind::kClose));
+    j.secondary_count = static_cast<int64_t>(result.count(tr::ContactKind::kSecondary));
+    j.companion_count = static_cast<int64_t>(result.count(tr::ContactKind::kCompanion));
+    const auto total = static_cast<int64_t>(result.contacts.size());
+    // As a server's job: above the review threshold the contacts are saved and wait for a decision.
+    const bool review = service::needs_review(total, config.trace_review_above);
     Bar saving(f.progress || ::isatty(STDERR_FILENO));
-    service::save_contacts(*db, job_id, result, [&](double x) { saving.draw(0.3 * x, "saving"); });
-    service::hand_over_contacts(*db, caller, job_id, result, prepared.reported_at, enrolled,
-                                [&](double x) { saving.draw(0.3 + 0.7 * x, "handing over"); });
+    service::save_contacts(*db, job_id, result, [&](double x) { saving.draw((review ? 1 : 0.3) * x, "saving"); });
+    if (!review)
+      service::hand_over_contacts(*db, caller, job_id, {"close", "secondary", "companion"}, total, prepared.reported_at,
+                                  enrolled, [&](double x) { saving.draw(0.3 + 0.7 * x, "handing over"); });
     saving.clear();
     db->write([&](store::Connection& c) {
-      j.status = "done";
-      j.progress = 1;
-      j.close_count = static_cast<int64_t>(result.count(tr::ContactKind::kClose));
-      j.secondary_count = static_cast<int64_t>(result.count(tr::ContactKind::kSecondary));
-      j.companion_count = static_cast<int64_t>(result.count(tr::ContactKind::kCompanion));
+      j.status = review ? "review" : "done";
+      j.progress = review ? 0.8 : 1;
+      if (review) j.review_above = config.trace_review_above;
       j.enrolled_count = enrolled;
       j.finished_at = now_ms();
       j.elapsed_ms = static_cast<int64_t>(trace_s * 1000);
       store::finish_trace_job(c, j);
-      service::audit(c, caller, "tracing.job.finish", "tracing_job", std::to_string(job_id),
-                     "{\"engine\":\"" + f.engine + "\",\"contacts\":" + std::to_string(result.contacts.size()) + "}");
+      service::audit(c, caller, review ? "tracing.job.review" : "tracing.job.finish", "tracing_job",
+                     std::to_string(job_id),
+                     "{\"engine\":\"" + f.engine + "\",\"contacts\":" + std::to_string(total) + "}");
     });
+    if (review)
+      std::fprintf(stderr,
+                   "job %lld lists %lld contacts, more than EPINET_TRACE_REVIEW_ABOVE=%lld: saved, none handed over; "
+                   "a commander decides in the web UI (流调溯源) or with POST /api/v1/tracing/jobs/%lld/handover\n",
+                   static_cast<long long>(job_id), static_cast<long long>(total),
+                   static_cast<long long>(config.trace_review_above), static_cast<long long>(job_id));
   }
   db->read([&](store::Connection& c) {
     if (job_id) {

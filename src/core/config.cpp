@@ -144,6 +144,7 @@ Config load_config(const std::map<std::string, std::string>& overrides, std::str
   c.risk_medium_to_low_days = static_cast<int>(to_long(m, "EPINET_RISK_MEDIUM_TO_LOW_DAYS", 1, 60));
   c.risk_from_high_to_low_days = static_cast<int>(to_long(m, "EPINET_RISK_FROM_HIGH_TO_LOW_DAYS", 0, 60));
   c.retention_days = static_cast<int>(to_long(m, "EPINET_RETENTION_DAYS", 1, 3650));
+  c.trace_review_above = to_long(m, "EPINET_TRACE_REVIEW_ABOVE", 0, 1000000000);
   c.jobs_interval_s = static_cast<int>(to_long(m, "EPINET_JOBS_INTERVAL_S", 1, 86400));
   c.commit_batch_max = static_cast<int>(to_long(m, "EPINET_COMMIT_BATCH_MAX", 1, 100000));
   c.node_id = static_cast<int>(to_long(m, "EPINET_NODE_ID", 0, 1023));

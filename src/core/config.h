@@ -34,6 +34,7 @@ struct Config {
   double fever_threshold_c = 37.3;
   int risk_high_to_medium_days = 7, risk_medium_to_low_days = 7, risk_from_high_to_low_days = 3;
   int retention_days = 28;
+  int64_t trace_review_above = 10000;  // contacts above which a trace job waits for a decision (0: never)
   int jobs_interval_s = 60;
   int commit_batch_max = 2000;
   int node_id = 0;

@@ -209,8 +209,17 @@ void register_management_routes(App& app) {
            return object_response(201, report_result_json(service::report_for_case(rt, *ctx.caller, ctx.id_param(0),
                                                                                    report_input(b))));
          }});
-  r.add({"GET", "/api/v1/management/board", Access::kPermission, "management:read", "management",
-         "The command-center board: cases per state and district, and the overdue list", "", "", 200, {},
+  r.add({"GET",
+         "/api/v1/management/board",
+         Access::kPermission,
+         "management:read",
+         "management",
+         "The command-center board: cases per state and district, the overdue list, open alerts, and the trace "
+         "jobs waiting for a decision on their hand-over (with the contacts they list)",
+         "",
+         "",
+         200,
+         {},
          [&rt](RouteContext& ctx) {
            auto b = service::management_board(rt, *ctx.caller);
            json::object by_state;
@@ -238,6 +247,8 @@ void register_management_routes(App& app) {
                                         {"overdue", std::move(overdue)},
                                         {"active", b.active},
                                         {"open_alerts", b.open_alerts},
+                                        {"trace_jobs_in_review", json::object{{"jobs", b.trace_review.jobs},
+                                                                              {"contacts", b.trace_review.contacts}}},
                                         {"updated_at", iso8601(now_ms())}});
          }});
   r.add({"GET", "/api/v1/management/todos", Access::kPermission, "management:read", "management",

@@ -8,6 +8,18 @@
 namespace epinet::http {
 namespace {
 
+// A job in review's decision: null until one is made.
+json::value decision_json(const store::TraceJob& j) {
+  if (j.decision.empty()) return nullptr;
+  json::array kinds;
+  for (const auto& k : service::handover_kinds(j.handover_kinds)) kinds.emplace_back(k);
+  return json::object{{"decision", j.decision},
+                      {"kinds", std::move(kinds)},
+                      {"note", j.decision_note},
+                      {"decided_by", j.decided_by_name},
+                      {"decided_at", j.decided_at ? json::value(iso8601(*j.decided_at)) : json::value(nullptr)}};
+}
+
 json::object job_json(const store::TraceJob& j) {
   json::value cases;
   try {
@@ -37,7 +49,10 @@ json::object job_json(const store::TraceJob& j) {
           {"created_at", iso8601(j.created_at)},
           {"started_at", t(j.started_at)},
           {"finished_at", t(j.finished_at)},
-          {"elapsed_ms", j.elapsed_ms ? json::value(*j.elapsed_ms) : json::value(nullptr)}};
+          {"elapsed_ms", j.elapsed_ms ? json::value(*j.elapsed_ms) : json::value(nullptr)},
+          {"reported_at", t(j.reported_at)},
+          {"review_above", j.review_above ? json::value(*j.review_above) : json::value(nullptr)},
+          {"decision", decision_json(j)}};
 }
 
 json::object contact_json(const store::TraceContactRow& x) {
@@ -175,6 +190,54 @@ void register_tracing_routes(App& app) {
            o["page"] = page.page;
            o["page_size"] = page.page_size;
            return object_response(200, o);
+         }});
+  r.add({"POST",
+         "/api/v1/tracing/jobs/{id}/handover",
+         Access::kPermission,
+         "tracing:run",
+         "tracing",
+         "Decide a job in review (it listed more contacts than EPINET_TRACE_REVIEW_ABOVE): hand over its contacts "
+         "of {\"kinds\":[\"close\",\"secondary\",\"companion\"]} (default every tier) to closed-loop "
+         "management, with an optional \"note\"; runs in the background (status running, then done); audited; "
+         "409 not_in_review when the job is not waiting for a decision",
+         "",
+         "",
+         202,
+         {},
+         [&rt](RouteContext& ctx) {
+           auto b = parse_body(ctx.req, {"kinds", "note"});
+           service::TracingService::Decision d;
+           d.handover = true;
+           if (auto kinds = b.if_contains("kinds")) {
+             if (!kinds->is_array())
+               throw invalid("invalid_field", "kinds must be an array of close, secondary, companion");
+             for (const auto& v : kinds->as_array()) {
+               if (!v.is_string())
+                 throw invalid("invalid_field", "kinds must be an array of close, secondary, companion");
+               d.kinds.emplace_back(v.as_string());
+             }
+           } else {
+             d.kinds = {"close", "secondary", "companion"};
+           }
+           d.note = opt_string(b, "note").value_or("");
+           return object_response(202, job_json(tracing(rt).decide(*ctx.caller, ctx.id_param(0), d)));
+         }});
+  r.add({"POST",
+         "/api/v1/tracing/jobs/{id}/decline",
+         Access::kPermission,
+         "tracing:run",
+         "tracing",
+         "Decide a job in review by handing over none of its contacts: {\"note\"} says why (required); the "
+         "contacts stay listed; audited; 409 not_in_review when the job is not waiting for a decision",
+         "",
+         "",
+         200,
+         {},
+         [&rt](RouteContext& ctx) {
+           auto b = parse_body(ctx.req, {"note"});
+           service::TracingService::Decision d;
+           d.note = opt_string(b, "note").value_or("");
+           return object_response(200, job_json(tracing(rt).decide(*ctx.caller, ctx.id_param(0), d)));
          }});
   r.add({"GET",
          "/api/v1/tracing/jobs/{id}/contacts",

@@ -566,6 +566,7 @@ Board management_board(Runtime& rt, const Caller& caller) {
       }
     }
     b.open_alerts = static_cast<int64_t>(store::list_management_alerts(c, "open", caller.who.division_path, std::nullopt, 100000).size());
+    b.trace_review = store::trace_jobs_in_review(c);
     audit(c, caller, "management.board", "managed_case", "",
           json::serialize(json::object{{"overdue", static_cast<int64_t>(b.overdue.size())}}));
   });

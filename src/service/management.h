@@ -13,6 +13,7 @@
 #include "store/database.h"
 #include "store/management.h"
 #include "store/people.h"
+#include "store/tracing.h"
 
 namespace epinet::service {
 
@@ -85,6 +86,7 @@ struct Board {
   std::vector<store::StateCount> counts;  // per state and district
   std::vector<CaseRow> overdue;           // active cases with an overdue item
   int64_t active = 0, open_alerts = 0;
+  store::JobsInReview trace_review;  // trace jobs waiting for a commander's decision on their hand-over
 };
 Board management_board(Runtime& rt, const Caller& caller);
 

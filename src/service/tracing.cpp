@@ -22,6 +22,18 @@ tr::Rules tracing_rules(const Config& config) { return tr::rules_from_settings(c
 
 // ---- preparing a trace -----------------------------------------------------------
 
+std::string index_cases_json(const PreparedTrace& p) {
+  json::array cases;
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    const auto& k = p.cases[i];
+    cases.push_back(json::object{{"person_id", k.person_id},
+                                 {"from", iso8601(k.window.from)},
+                                 {"to", iso8601(k.window.to)},
+                                 {"window_source", p.window_sources[i]}});
+  }
+  return json::serialize(cases);
+}
+
 Millis PreparedTrace::control_time(int64_t person) const {
   auto it = controlled.find(person);
   return it == controlled.end() ? now : std::min(it->second, now);
@@ -133,23 +145,20 @@ std::vector<store::TraceContactRow> contact_rows(store::Connection& c, int64_t j
   return rows;
 }
 
-int64_t enroll_contacts(store::Connection& c, const Caller& caller, int64_t job_id, const tr::TraceResult& r,
-                        size_t from, size_t to, Millis reported_at, Millis now) {
+int64_t enroll_contacts(store::Connection& c, const Caller& caller, int64_t job_id,
+                        const std::vector<store::TraceContactRow>& rows, Millis reported_at, Millis now) {
   std::vector<Enrollment> in;
-  in.reserve(to - from);
-  for (size_t i = from; i < to; ++i) {
-    const auto& k = r.contacts[i];
+  in.reserve(rows.size());
+  for (const auto& k : rows) {
     Enrollment e;
     e.person_id = k.person_id;
-    e.measure = k.kind == tr::ContactKind::kClose       ? "close_contact"
-                : k.kind == tr::ContactKind::kSecondary ? "secondary_contact"
-                                                        : "companion";
+    e.measure = k.kind == "close" ? "close_contact" : k.kind == "secondary" ? "secondary_contact" : "companion";
     e.exposure_at = std::min(k.last_exposure, now);  // a stay still open ends, for the schedule, now
     e.case_reported_at = reported_at;
     e.source = "tracing_job:" + std::to_string(job_id);
-    const auto& f = r.evidence_of(k).front();
-    e.note = std::string(tr::kind_name(k.kind)) + " via " + std::to_string(f.via) + " (" + tr::setting_name(f.setting) +
-             " " + std::to_string(f.place_id) + ", " + iso8601(f.from) + ")";
+    // The first evidence: its via, setting and place are the row's, its start the first exposure.
+    e.note = k.kind + " via " + std::to_string(k.via_person_id) + " (" + k.setting + " " + std::to_string(k.place_id) +
+             ", " + iso8601(k.first_exposure) + ")";
     in.push_back(std::move(e));
   }
   if (in.empty()) return 0;
@@ -174,17 +183,42 @@ void save_contacts(store::Database& db, int64_t job_id, const tr::TraceResult& r
   }
 }
 
-void hand_over_contacts(store::Database& db, const Caller& caller, int64_t job_id, const tr::TraceResult& r,
-                        Millis reported_at, int64_t& enrolled, const std::function<void(double)>& progress) {
+bool needs_review(int64_t contacts, int64_t review_above) { return review_above > 0 && contacts > review_above; }
+
+std::vector<std::string> handover_kinds(const std::string& list) {
+  std::vector<std::string> kinds;
+  for (const char* k : {"close", "secondary", "companion"})
+    if (("," + list + ",").find(std::string(",") + k + ",") != std::string::npos) kinds.emplace_back(k);
+  return kinds;
+}
+
+void hand_over_contacts(store::Database& db, const Caller& caller, int64_t job_id,
+                        const std::vector<std::string>& kinds, int64_t total, Millis reported_at, int64_t& enrolled,
+                        const std::function<void(double)>& progress,
+                        const std::function<void(const std::vector<int64_t>&)>& handed) {
   enrolled = 0;
-  const size_t n = r.contacts.size();
-  for (size_t from = 0; from < n; from += kEnrollmentsPerTransaction) {
-    const size_t to = std::min(n, from + kEnrollmentsPerTransaction);
-    int64_t part = 0;
-    db.write(
-        [&](store::Connection& c) { part = enroll_contacts(c, caller, job_id, r, from, to, reported_at, now_ms()); });
-    enrolled += part;
-    if (progress) progress(static_cast<double>(to) / static_cast<double>(n));
+  int64_t done = 0;
+  std::vector<int64_t> persons;
+  for (const auto& kind : kinds) {
+    int64_t after = 0;
+    for (;;) {
+      std::vector<store::TraceContactRow> rows;
+      db.read([&](store::Connection& c) {
+        rows = store::trace_contacts_after(c, job_id, kind, after, static_cast<int64_t>(kEnrollmentsPerTransaction));
+      });
+      if (rows.empty()) break;
+      after = rows.back().person_id;
+      int64_t part = 0;
+      db.write([&](store::Connection& c) { part = enroll_contacts(c, caller, job_id, rows, reported_at, now_ms()); });
+      enrolled += part;
+      done += static_cast<int64_t>(rows.size());
+      if (handed) {
+        persons.clear();
+        for (const auto& x : rows) persons.push_back(x.person_id);
+        handed(persons);
+      }
+      if (progress && total > 0) progress(std::min(1.0, static_cast<double>(done) / static_cast<double>(total)));
+    }
   }
 }
 
@@ -249,13 +283,22 @@ TracingService::~TracingService() {
 }
 
 void TracingService::start() {
+  std::vector<Job> resumed;  // hand-overs decided before the server stopped: run again (enrolling is idempotent)
   rt_.db.write([&](store::Connection& c) {
     if (store::fail_unfinished_trace_jobs(c, now_ms()) > 0) {
       Caller system{{}, "local"};
       system.who.username = "epinet tracing";
       audit(c, system, "tracing.job.interrupted", "tracing_job", "");
     }
+    for (int64_t id : store::trace_jobs_handing_over(c)) {
+      auto j = store::find_trace_job(c, id);
+      Caller decider{{}, "resumed"};
+      decider.who.user_id = j->decided_by.value_or(0);
+      decider.who.username = j->decided_by_name;
+      resumed.push_back(Job{id, decider, {}, true});
+    }
   });
+  for (auto& job : resumed) enqueue(std::move(job));
   hook_->service = this;
   rt_.writer.after_commit = [hook = hook_](const std::vector<CheckinWriter::Item>& batch) {
     std::lock_guard lock(hook->mu);
@@ -352,34 +395,74 @@ int64_t TracingService::submit(const Caller& caller, const std::vector<IndexInpu
       require_within(caller, {p->division_path, std::nullopt});
     }
     job.prepared = prepare_trace(c, rules_, in, now);
-    json::array cases;
-    for (size_t i = 0; i < job.prepared.cases.size(); ++i) {
-      const auto& k = job.prepared.cases[i];
-      cases.push_back(json::object{{"person_id", k.person_id},
-                                   {"from", iso8601(k.window.from)},
-                                   {"to", iso8601(k.window.to)},
-                                   {"window_source", job.prepared.window_sources[i]}});
-    }
     store::TraceJob j;
     j.status = "queued";
-    j.index_cases_json = json::serialize(cases);
+    j.index_cases_json = index_cases_json(job.prepared);
     j.rules_version = rules_.version();
     j.rules_json = rules_.describe_json();
     j.engine = "index";
     if (caller.who.user_id) j.created_by = caller.who.user_id;
     j.created_by_name = caller.who.username;
     j.created_at = now;
+    j.reported_at = job.prepared.reported_at;
     job.id = store::insert_trace_job(c, j);
     audit(c, caller, "tracing.job.create", "tracing_job", std::to_string(job.id),
           json::serialize(json::object{{"index_cases", job.prepared.cases.size()}, {"rules_version", j.rules_version}}));
   });
   const int64_t id = job.id;
+  enqueue(std::move(job));
+  return id;
+}
+
+void TracingService::enqueue(Job job) {
   {
     std::lock_guard lock(jobs_mu_);
     queue_.push_back(std::move(job));
   }
   jobs_cv_.notify_one();
-  return id;
+}
+
+store::TraceJob TracingService::decide(const Caller& caller, int64_t id, const Decision& d) {
+  if (d.handover && d.kinds.empty())
+    throw invalid("invalid_field", "kinds must name at least one of close, secondary, companion");
+  for (const auto& k : d.kinds)
+    if (k != "close" && k != "secondary" && k != "companion")
+      throw invalid("invalid_field", "kinds must name close, secondary or companion, not '" + k + "'");
+  if (!d.handover && d.note.empty()) throw invalid("missing_field", "note: say why no contact is handed over");
+  if (d.note.size() > 1000) throw invalid("invalid_field", "note must be at most 1,000 bytes");
+  store::TraceJob j;
+  rt_.db.write([&](store::Connection& c) {
+    auto found = store::find_trace_job(c, id);
+    if (!found) throw not_found("tracing job");
+    j = *found;
+    // The same jurisdiction as starting the job: every index person within the caller's.
+    const json::value cases = json::parse(j.index_cases_json);
+    for (const auto& x : cases.as_array()) {
+      auto p = store::find_person(c, x.at("person_id").to_number<int64_t>());
+      if (p) require_within(caller, {p->division_path, std::nullopt});
+    }
+    if (j.status != "review")
+      throw conflict("not_in_review", "job " + std::to_string(id) + " is " + j.status + ", not waiting for a decision");
+    std::string asked, kinds;  // the tiers asked for, each once, in the order of the tiers
+    for (const auto& k : d.kinds) asked += k + ",";
+    for (const auto& k : handover_kinds(asked)) kinds += (kinds.empty() ? "" : ",") + k;
+    j.decision = d.handover ? "handover" : "decline";
+    j.handover_kinds = d.handover ? kinds : "";
+    j.decision_note = d.note;
+    j.decided_by = caller.who.user_id ? std::optional<int64_t>(caller.who.user_id) : std::nullopt;
+    j.decided_by_name = caller.who.username;
+    j.decided_at = now_ms();
+    j.status = d.handover ? "running" : "done";
+    j.progress = d.handover ? 0.8 : 1.0;
+    if (!store::decide_trace_job(c, j))
+      throw conflict("not_in_review", "job " + std::to_string(id) + " was decided meanwhile");
+    json::object detail{{"decision", j.decision}, {"note", j.decision_note}};
+    if (d.handover) detail["kinds"] = kinds;
+    audit(c, caller, d.handover ? "tracing.job.handover" : "tracing.job.decline", "tracing_job", std::to_string(id),
+          json::serialize(detail));
+  });
+  if (d.handover) enqueue(Job{id, caller, {}, true});
+  return j;
 }
 
 void TracingService::worker() {
@@ -393,7 +476,14 @@ void TracingService::worker() {
       queue_.pop_front();
     }
     try {
-      run_job(job);
+      if (job.handover) {
+        std::optional<store::TraceJob> j;
+        rt_.db.read([&](store::Connection& c) { j = store::find_trace_job(c, job.id); });
+        if (j && j->status == "running" && j->decision == "handover")
+          hand_over(*j, job.caller, handover_kinds(j->handover_kinds));
+      } else {
+        run_job(job);
+      }
     } catch (const std::exception& e) {
       spdlog::error(R"({{"type":"trace_job_failed","job":{},"error":{}}})", job.id,
                     json::serialize(json::string(e.what())));
@@ -464,19 +554,47 @@ void TracingService::run_job(Job& job) {
                                        {"companion", done.companion_count},
                                        {"elapsed_ms", elapsed}}));
   });
-  // The hand-over to closed-loop management: should it fail, the contacts
-  // found stay on record, and the job says why and how many were handed over.
-  done.status = "done";
-  done.progress = 1;
+  // A job that lists more contacts than the review threshold waits for a commander's decision.
+  done.reported_at = job.prepared.reported_at;
+  const int64_t total = done.close_count + done.secondary_count + done.companion_count;
+  if (needs_review(total, rt_.config.trace_review_above)) {
+    done.status = "review";
+    done.progress = 0.8;
+    done.review_above = rt_.config.trace_review_above;
+    rt_.db.write([&](store::Connection& c) {
+      store::finish_trace_job(c, done);
+      audit(c, job.caller, "tracing.job.review", "tracing_job", std::to_string(job.id),
+            json::serialize(json::object{{"contacts", total}, {"review_above", *done.review_above}}));
+    });
+    spdlog::warn(R"({{"type":"trace_job_review","job":{},"contacts":{},"review_above":{}}})", job.id, total,
+                 *done.review_above);
+    return;
+  }
+  hand_over(done, job.caller, {"close", "secondary", "companion"});
+}
+
+void TracingService::hand_over(store::TraceJob& j, const Caller& caller, const std::vector<std::string>& kinds) {
+  // Should it fail, the contacts found stay on record, and the job says why and how many were handed over.
+  int64_t total = 0;
+  for (const auto& k : kinds)
+    total += k == "close" ? j.close_count : k == "secondary" ? j.secondary_count : j.companion_count;
+  auto at_progress = [&](double f) {
+    rt_.db.write([&](store::Connection& c) { store::set_trace_job_progress(c, j.id, f); });
+  };
+  j.status = "done";
+  j.progress = 1;
   try {
-    hand_over_contacts(rt_.db, job.caller, job.id, result, job.prepared.reported_at, done.enrolled_count,
-                       [&](double f) { at_progress(0.8 + 0.2 * std::min(f, 0.99)); });
-    rt_.db.write([&](store::Connection& c) { store::finish_trace_job(c, done); });
-    for (const auto& k : result.contacts) rt_.note_state_change(k.person_id, now_ms());
+    hand_over_contacts(
+        rt_.db, caller, j.id, kinds, total, j.reported_at.value_or(j.created_at), j.enrolled_count,
+        [&](double f) { at_progress(0.8 + 0.2 * std::min(f, 0.99)); },
+        [&](const std::vector<int64_t>& persons) {
+          for (int64_t p : persons) rt_.note_state_change(p, now_ms());
+        });
+    rt_.db.write([&](store::Connection& c) { store::finish_trace_job(c, j); });
   } catch (const std::exception& e) {
     rt_.db.write([&](store::Connection& c) {
-      done.error = std::string("enrollment failed: ") + e.what();
-      store::finish_trace_job(c, done);
+      j.error = std::string("enrollment failed: ") + e.what();
+      store::finish_trace_job(c, j);
     });
   }
 }

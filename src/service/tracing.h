@@ -41,6 +41,8 @@ struct PreparedTrace {
   Millis reported_at = 0;  // the earliest index case report (isolation) time, else now
   Millis control_time(int64_t person) const;
 };
+// The job's index_cases: [{"person_id","from","to","window_source"}].
+std::string index_cases_json(const PreparedTrace& p);
 // Throws invalid("no_exposure_window") naming a person with neither an onset
 // nor a positive sample, not_found for an unknown person.
 PreparedTrace prepare_trace(store::Connection& c, const domain::tracing::Rules& rules,
@@ -54,21 +56,32 @@ std::unique_ptr<domain::tracing::TraceIndex> build_trace_index(store::Database& 
 // Contacts as rows for the store / CSV (evidence as JSON, place names resolved).
 std::vector<store::TraceContactRow> contact_rows(store::Connection& c, int64_t job_id,
                                                  const domain::tracing::TraceResult& r);
-// Hands contacts [from, to) to closed-loop management (in the caller's transaction). Returns the count enrolled.
+// Hands saved contacts (rows of tracing_contacts) to closed-loop management (in the caller's
+// transaction). Returns the count enrolled.
 int64_t enroll_contacts(store::Connection& c, const Caller& caller, int64_t job_id,
-                        const domain::tracing::TraceResult& r, size_t from, size_t to, Millis reported_at, Millis now);
+                        const std::vector<store::TraceContactRow>& rows, Millis reported_at, Millis now);
 
-// A finished trace kept as job `job_id`: its contacts saved, then handed to
-// closed-loop management, each in transactions of a few thousand rows, so
-// check-ins committing meanwhile wait for one of them at most (a large job
-// writes for seconds). progress(f) after each, f from 0 to 1. `enrolled`
-// counts the contacts handed over so far (those committed, should a later
-// transaction fail).
+// A finished trace kept as job `job_id`: its contacts saved, each in
+// transactions of a few thousand rows, so check-ins committing meanwhile wait
+// for one of them at most (a large job writes for seconds). progress(f) after
+// each, f from 0 to 1.
 void save_contacts(store::Database& db, int64_t job_id, const domain::tracing::TraceResult& r,
                    const std::function<void(double)>& progress = {});
+// Whether a job listing `contacts` waits for a decision before its hand-over
+// (EPINET_TRACE_REVIEW_ABOVE; 0 never).
+bool needs_review(int64_t contacts, int64_t review_above);
+// The tiers named in a comma-separated list, in the order close, secondary, companion.
+std::vector<std::string> handover_kinds(const std::string& list);
+// Then the saved contacts of these tiers handed to closed-loop management, read
+// from the store and enrolled a few thousand a transaction; `total` (their
+// count) scales progress(f); handed(persons) after each transaction. `enrolled`
+// counts the contacts handed over so far (those committed, should a later
+// transaction fail). Enrolling is idempotent, so a hand-over cut short can be
+// run again from the start.
 void hand_over_contacts(store::Database& db, const Caller& caller, int64_t job_id,
-                        const domain::tracing::TraceResult& r, Millis reported_at, int64_t& enrolled,
-                        const std::function<void(double)>& progress = {});
+                        const std::vector<std::string>& kinds, int64_t total, Millis reported_at, int64_t& enrolled,
+                        const std::function<void(double)>& progress = {},
+                        const std::function<void(const std::vector<int64_t>&)>& handed = {});
 
 // The contact table as exported (CSV/XLSX and `epinet trace --out`).
 std::vector<std::vector<std::string>> contacts_table(const std::vector<store::TraceContactRow>& rows);
@@ -100,6 +113,19 @@ class TracingService {
                    const std::optional<store::Page>& page = std::nullopt);
   store::PageOf<store::TraceJob> list(const Caller& caller, const store::Page& p);
 
+  // The decision on a job in review (it listed more than EPINET_TRACE_REVIEW_ABOVE contacts, saved
+  // but handed to no one): hand over the contacts of `kinds` (in the background; the job is
+  // "running" until they are all enrolled, then "done"), or none (`handover` false: the job is
+  // "done", and `note` must say why). Audited. Throws conflict("not_in_review") when the job is not
+  // waiting for a decision (decided meanwhile), forbidden() when an index person lies outside the
+  // caller's jurisdiction.
+  struct Decision {
+    bool handover = false;
+    std::vector<std::string> kinds;  // close | secondary | companion
+    std::string note;
+  };
+  store::TraceJob decide(const Caller& caller, int64_t id, const Decision& d);
+
   // Imports (CSV or XLSX bytes). Rows are validated first: a bad file changes nothing.
   struct ImportReport {
     int64_t imported = 0;
@@ -121,9 +147,13 @@ class TracingService {
     int64_t id;
     Caller caller;
     PreparedTrace prepared;
+    bool handover = false;  // a decided hand-over, not a trace
   };
   void worker();
   void run_job(Job& job);
+  // Hands the job's contacts of `kinds` over and marks it done (or says why not in its error).
+  void hand_over(store::TraceJob& j, const Caller& caller, const std::vector<std::string>& kinds);
+  void enqueue(Job job);
   // The index behind a shared lock per question.
   class LockedSource;
 

@@ -224,7 +224,8 @@ namespace {
 const char* kJobSelect =
     "SELECT id, status, progress, index_cases, rules_version, rules, engine, close_count, secondary_count, "
     "companion_count, enrolled_count, error, created_by, created_by_name, created_at, started_at, finished_at, "
-    "elapsed_ms FROM tracing_jobs";
+    "elapsed_ms, reported_at, review_above, decision, handover_kinds, decision_note, decided_by, decided_by_name, "
+    "decided_at FROM tracing_jobs";
 
 TraceJob job_from(const std::vector<Value>& r) {
   TraceJob j;
@@ -246,6 +247,14 @@ TraceJob job_from(const std::vector<Value>& r) {
   j.started_at = as_opt_int(r[15]);
   j.finished_at = as_opt_int(r[16]);
   j.elapsed_ms = as_opt_int(r[17]);
+  j.reported_at = as_opt_int(r[18]);
+  j.review_above = as_opt_int(r[19]);
+  j.decision = as_text(r[20]);
+  j.handover_kinds = as_text(r[21]);
+  j.decision_note = as_text(r[22]);
+  j.decided_by = as_opt_int(r[23]);
+  j.decided_by_name = as_text(r[24]);
+  j.decided_at = as_opt_int(r[25]);
   return j;
 }
 
@@ -254,9 +263,9 @@ TraceJob job_from(const std::vector<Value>& r) {
 int64_t insert_trace_job(Connection& c, const TraceJob& j) {
   auto r = c.query(
       "INSERT INTO tracing_jobs (status, progress, index_cases, rules_version, rules, engine, created_by, "
-      "created_by_name, created_at) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "created_by_name, created_at, reported_at) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       {j.status, j.index_cases_json, j.rules_version, j.rules_json, j.engine, opt(j.created_by), j.created_by_name,
-       j.created_at});
+       j.created_at, opt(j.reported_at)});
   return as_int(r.rows[0][0]);
 }
 
@@ -286,17 +295,43 @@ void set_trace_job_progress(Connection& c, int64_t id, double progress) {
 void finish_trace_job(Connection& c, const TraceJob& j) {
   c.query(
       "UPDATE tracing_jobs SET status = ?, progress = ?, close_count = ?, secondary_count = ?, companion_count = ?, "
-      "enrolled_count = ?, error = ?, finished_at = ?, elapsed_ms = ? WHERE id = ?",
+      "enrolled_count = ?, error = ?, finished_at = ?, elapsed_ms = ?, reported_at = ?, review_above = ? WHERE id = ?",
       {j.status, j.progress, j.close_count, j.secondary_count, j.companion_count, j.enrolled_count,
-       null_if_empty(j.error), opt(j.finished_at), opt(j.elapsed_ms), j.id});
+       null_if_empty(j.error), opt(j.finished_at), opt(j.elapsed_ms), opt(j.reported_at), opt(j.review_above), j.id});
+}
+
+bool decide_trace_job(Connection& c, const TraceJob& j) {
+  return c.query(
+              "UPDATE tracing_jobs SET status = ?, progress = ?, decision = ?, handover_kinds = ?, "
+              "decision_note = ?, decided_by = ?, decided_by_name = ?, decided_at = ? "
+              "WHERE id = ? AND status = 'review'",
+              {j.status, j.progress, j.decision, null_if_empty(j.handover_kinds), null_if_empty(j.decision_note),
+               opt(j.decided_by), j.decided_by_name, opt(j.decided_at), j.id})
+             .affected == 1;
 }
 
 int64_t fail_unfinished_trace_jobs(Connection& c, Millis at) {
   return c
-      .query("UPDATE tracing_jobs SET status = 'failed', error = 'interrupted: the server stopped', finished_at = ? "
-             "WHERE status IN ('queued', 'running')",
-             {at})
+      .query(
+          "UPDATE tracing_jobs SET status = 'failed', error = 'interrupted: the server stopped', finished_at = ? "
+          "WHERE status = 'queued' OR (status = 'running' AND decision IS NULL)",
+          {at})
       .affected;
+}
+
+JobsInReview trace_jobs_in_review(Connection& c) {
+  auto r = c.query(
+      "SELECT COUNT(*), COALESCE(SUM(close_count + secondary_count + companion_count), 0) FROM tracing_jobs "
+      "WHERE status = 'review'");
+  return {as_int(r.rows[0][0]), as_int(r.rows[0][1])};
+}
+
+std::vector<int64_t> trace_jobs_handing_over(Connection& c) {
+  std::vector<int64_t> ids;
+  for (const auto& row :
+       c.query("SELECT id FROM tracing_jobs WHERE status = 'running' AND decision = 'handover' ORDER BY id").rows)
+    ids.push_back(as_int(row[0]));
+  return ids;
 }
 
 void insert_trace_contacts(Connection& c, const std::vector<TraceContactRow>& rows) {
@@ -433,6 +468,28 @@ PageOf<TraceContactRow> page_trace_contacts(Connection& c, int64_t job_id, const
   }
   for (int64_t id : ids)
     if (auto it = rows.find(id); it != rows.end()) out.items.push_back(std::move(it->second));
+  return out;
+}
+
+std::vector<TraceContactRow> trace_contacts_after(Connection& c, int64_t job_id, const std::string& kind,
+                                                  int64_t after_person, int64_t limit) {
+  std::vector<TraceContactRow> out;
+  for (const auto& r : c.query("SELECT person_id, first_exposure, last_exposure, via_person_id, setting, place_id "
+                               "FROM tracing_contacts WHERE job_id = ? AND kind = ? AND person_id > ? "
+                               "ORDER BY person_id LIMIT ?",
+                               {job_id, kind, after_person, limit})
+                           .rows) {
+    TraceContactRow x;
+    x.job_id = job_id;
+    x.person_id = as_int(r[0]);
+    x.kind = kind;
+    x.first_exposure = as_int(r[1]);
+    x.last_exposure = as_int(r[2]);
+    x.via_person_id = as_int(r[3]);
+    x.setting = as_text(r[4]);
+    x.place_id = as_int(r[5]);
+    out.push_back(std::move(x));
+  }
   return out;
 }
 

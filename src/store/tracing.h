@@ -61,7 +61,7 @@ class SqlContactSource : public domain::tracing::ContactSource {
 // ---- jobs
 struct TraceJob {
   int64_t id = 0;
-  std::string status;  // queued | running | done | failed
+  std::string status;  // queued | running | review | done | failed
   double progress = 0;
   std::string index_cases_json, rules_version, rules_json, engine;
   int64_t close_count = 0, secondary_count = 0, companion_count = 0, enrolled_count = 0;
@@ -70,15 +70,32 @@ struct TraceJob {
   std::string created_by_name;
   Millis created_at = 0;
   std::optional<Millis> started_at, finished_at, elapsed_ms;
+  std::optional<Millis> reported_at;    // the index cases' report: the hand-over's deadlines run from it
+  std::optional<int64_t> review_above;  // set when the job listed more contacts than this: a decision is asked for
+  // The decision on a job in review: "handover" (of handover_kinds, comma-separated) or "decline".
+  std::string decision, handover_kinds, decision_note, decided_by_name;
+  std::optional<int64_t> decided_by;
+  std::optional<Millis> decided_at;
 };
 int64_t insert_trace_job(Connection& c, const TraceJob& j);
 std::optional<TraceJob> find_trace_job(Connection& c, int64_t id);
 PageOf<TraceJob> list_trace_jobs(Connection& c, const Page& p);
 void set_trace_job_running(Connection& c, int64_t id, Millis at);
 void set_trace_job_progress(Connection& c, int64_t id, double progress);
-void finish_trace_job(Connection& c, const TraceJob& j);  // status, counts, error, finished_at, elapsed_ms
-// Jobs left queued or running by a server that stopped: failed ("interrupted").
+// status, counts, error, finished_at, elapsed_ms, reported_at, review_above.
+void finish_trace_job(Connection& c, const TraceJob& j);
+// Records the decision on a job in review (status becomes "running" for a hand-over, "done" for a
+// decline). False, and nothing changed, when the job is not in review (decided meanwhile).
+bool decide_trace_job(Connection& c, const TraceJob& j);
+// Jobs left queued or running by a server that stopped: failed ("interrupted"), except those handing
+// over after a decision, which are returned to be resumed.
 int64_t fail_unfinished_trace_jobs(Connection& c, Millis at);
+std::vector<int64_t> trace_jobs_handing_over(Connection& c);
+// Jobs waiting for a decision on their hand-over (status review), and the contacts they list.
+struct JobsInReview {
+  int64_t jobs = 0, contacts = 0;
+};
+JobsInReview trace_jobs_in_review(Connection& c);
 
 struct TraceContactRow {
   int64_t job_id = 0, person_id = 0;
@@ -106,5 +123,9 @@ void fill_contact_people(Connection& c, std::vector<TraceContactRow>& rows);
 std::vector<TraceContactRow> list_trace_contacts(Connection& c, int64_t job_id, const TraceContactFilter& f);
 // One page of them, in the same order, and how many pass the filter.
 PageOf<TraceContactRow> page_trace_contacts(Connection& c, int64_t job_id, const TraceContactFilter& f, const Page& p);
+// Up to `limit` contacts of one tier after `after_person` by person id, without their evidence or the
+// persons' details (what a hand-over needs, read in steps).
+std::vector<TraceContactRow> trace_contacts_after(Connection& c, int64_t job_id, const std::string& kind,
+                                                  int64_t after_person, int64_t limit);
 
 }  // namespace epinet::store

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { before, after } from 'node:test';
-import { ROOT, DEMO_PASSWORD, startServer } from '../lib/harness.mjs';
+import { ROOT, DEMO_PASSWORD, startServer, login } from '../lib/harness.mjs';
 
 export const SHOTS = path.join(ROOT, 'tests/.tmp');
 export const DESKTOP = { width: 1440, height: 900 };
@@ -112,4 +112,42 @@ export async function chooseIndexPerson(page, name) {
   await page.keyboard.type(name);
   await page.locator('.el-select-dropdown__item:visible').filter({ hasText: name }).first().click();
   await page.getByRole('heading', { name: '流调溯源' }).click(); // closes the dropdown
+}
+
+/**
+ * For a trace of persons who met at the door of 晋中市民之家: residents registered by a community worker in
+ * a compound of 银海心悦社区 (`register(idNumber, name)` → the person) and scanned in there by the venue's
+ * staff (`scanIn(idNumber)`).
+ */
+export async function hallScenario(srv) {
+  const cw = await login(srv.url, 'community_worker');
+  const admin = await login(srv.url, 'admin');
+  const staff = await login(srv.url, 'venue_staff');
+  const yinhai = (await admin.get('/api/v1/divisions?q=140702002001')).json.items[0];
+  const compound = (await admin.get(`/api/v1/divisions?parent_id=${yinhai.id}`)).json.items[0];
+  const hall = (await admin.get(`/api/v1/venues?q=${encodeURIComponent('晋中市民之家')}`)).json.items[0];
+  return {
+    async register(idNumber, name) {
+      const p = await cw.post('/api/v1/persons', { id_number: idNumber, name, division_id: compound.id });
+      if (p.status !== 201) throw new Error(`registering ${name}: ${p.text}`);
+      return p.json;
+    },
+    async scanIn(idNumber) {
+      const s = await staff.post('/api/v1/checkpoints/scan', { venue_id: hall.id, entrance: '东门入口', direction: 'in', id_number: idNumber, temperature_c: 36.5, mask: true });
+      if (s.json?.decision !== 'pass') throw new Error(`scan: ${s.text}`);
+      return s.json;
+    },
+  };
+}
+
+/** As chooseIndexPerson, then an onset an hour ago, and the trace started. */
+export async function startTraceOf(page, name) {
+  await chooseIndexPerson(page, name);
+  const hourAgo = new Date(Date.now() - 3600_000);
+  const local = new Date(hourAgo.getTime() - hourAgo.getTimezoneOffset() * 60000).toISOString().slice(0, 19).replace('T', ' ');
+  const onset = page.locator('.el-date-editor input').first();
+  await onset.fill(local);
+  await onset.press('Enter');
+  await page.getByRole('heading', { name: '流调溯源' }).click();
+  await page.getByTestId('tracing-start').click();
 }

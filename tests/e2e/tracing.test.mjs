@@ -3,38 +3,23 @@
 // appears as a close contact with the venue as evidence; the graph is drawn.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { login } from '../lib/harness.mjs';
 import { newIdNumber } from '../lib/codes.mjs';
-import { useServerAndBrowser, withPage, chooseIndexPerson } from './browser.mjs';
+import { useServerAndBrowser, withPage, startTraceOf, hallScenario } from './browser.mjs';
 
 const ctx = useServerAndBrowser();
 
 test('a commander traces a case: the contact, its evidence, the network graph', async (t) => {
   const srv = ctx.server;
-  const cw = await login(srv.url, 'community_worker');
-  const admin = await login(srv.url, 'admin');
-  const staff = await login(srv.url, 'venue_staff');
-  const yinhai = (await admin.get('/api/v1/divisions?q=140702002001')).json.items[0];
-  const compound = (await admin.get(`/api/v1/divisions?parent_id=${yinhai.id}`)).json.items[0];
-  const hall = (await admin.get(`/api/v1/venues?q=${encodeURIComponent('晋中市民之家')}`)).json.items[0];
+  const hall = await hallScenario(srv);
   const ids = [newIdNumber('19800101'), newIdNumber('19810202')];
   const names = ['甲流调', '乙密接'];
   for (let i = 0; i < 2; i++) {
-    const p = await cw.post('/api/v1/persons', { id_number: ids[i], name: names[i], division_id: compound.id });
-    assert.equal(p.status, 201, p.text);
-    const s = await staff.post('/api/v1/checkpoints/scan', { venue_id: hall.id, entrance: '东门入口', direction: 'in', id_number: ids[i], temperature_c: 36.5, mask: true });
-    assert.equal(s.json.decision, 'pass', s.text);
+    await hall.register(ids[i], names[i]);
+    await hall.scanIn(ids[i]);
   }
 
   await withPage(ctx.browser, t, async (page) => {
-    await chooseIndexPerson(page, names[0]);
-    const hourAgo = new Date(Date.now() - 3600_000);
-    const local = new Date(hourAgo.getTime() - hourAgo.getTimezoneOffset() * 60000).toISOString().slice(0, 19).replace('T', ' ');
-    const onset = page.locator('.el-date-editor input').first();
-    await onset.fill(local);
-    await onset.press('Enter');
-    await page.getByRole('heading', { name: '流调溯源' }).click();
-    await page.getByTestId('tracing-start').click();
+    await startTraceOf(page, names[0]);
     const contacts = page.getByTestId('tracing-contacts');
     const row = contacts.locator('tr').filter({ hasText: names[1] }).first();
     await row.waitFor({ timeout: 20000 });

@@ -73,6 +73,7 @@ const ROUTE_PERMISSION = {
   'GET /api/v1/tracing/jobs/{id}': 'tracing:read', 'GET /api/v1/tracing/jobs/{id}/contacts': 'tracing:read',
   'GET /api/v1/tracing/index': 'tracing:read', 'POST /api/v1/tracing/imports/venue-scans': 'tracing:run',
   'POST /api/v1/tracing/imports/trips': 'tracing:run',
+  'POST /api/v1/tracing/jobs/{id}/handover': 'tracing:run', 'POST /api/v1/tracing/jobs/{id}/decline': 'tracing:run',
 };
 const PUBLIC = new Set(['GET /healthz', 'GET /metrics', 'GET /api/v1/version', 'GET /api/v1/openapi.json', 'POST /api/v1/auth/login',
   'GET /api/v1/public/risk-areas', 'GET /api/v1/public/keys', 'GET /api/v1/public/venues/{id}/board']);

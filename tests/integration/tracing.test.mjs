@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, login, runCli, tmpDir, postgresDatabase, DEMO_PASSWORD } from '../lib/harness.mjs';
+import { startServer, login, runCli, sql, tmpDir, postgresDatabase, DEMO_PASSWORD } from '../lib/harness.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,7 +48,7 @@ async function waitDone(c, id) {
   for (let i = 0; i < 400; i++) {
     const r = await c.get(`/api/v1/tracing/jobs/${id}`);
     assert.equal(r.status, 200, r.text);
-    if (r.json.status === 'done' || r.json.status === 'failed') return r.json;
+    if (r.json.status === 'done' || r.json.status === 'failed' || r.json.status === 'review') return r.json;
     await sleep(50);
   }
   throw new Error(`job ${id} did not finish`);
@@ -251,6 +251,113 @@ for (const db of ['sqlite', 'postgres']) {
       assert.equal(ix.ready, true);
       assert.ok(ix.trips > 0 && ix.stays > 20000, 'rebuilt from the store');
       assert.ok(ix.bytes_per_stay < 64, `${ix.bytes_per_stay} bytes per stay`);
+    });
+
+    test('a job listing more contacts than the review threshold waits for a decision, across a restart', async () => {
+      const env = { EPINET_TRACE_REVIEW_ABOVE: '3' };
+      const restart = async () => {
+        await srv.stop();
+        srv = await startServer({ dataDir, databaseUrl, env });
+        for (const u of ['commander', 'admin', 'resident']) c[u] = await login(srv.url, u);
+      };
+      await restart();
+      // Index persons of the simulated city not yet under management, from households of three or more
+      // (close contacts for sure), who went out (venue contacts and their contacts).
+      const free = sql(srv, "SELECT id FROM persons WHERE manage_status = 'none' AND case_status = 'none' AND household_id IN " +
+        '(SELECT household_id FROM persons WHERE household_id IS NOT NULL GROUP BY household_id HAVING COUNT(*) >= 3) ' +
+        'AND id IN (SELECT person_id FROM checkins GROUP BY person_id HAVING COUNT(*) >= 8) ORDER BY id LIMIT 3')
+        .split('\n').map(Number);
+      assert.equal(free.length, 3);
+      const managedBy = (id) => Number(sql(srv, `SELECT COUNT(*) FROM managed_cases WHERE source = 'tracing_job:${id}'`));
+      const onset = new Date(Date.now() - 2 * 86400000).toISOString();
+      const startJob = async (person) => {
+        const r = await c.commander.post('/api/v1/tracing/jobs', { cases: [{ person_id: person, onset }] });
+        assert.equal(r.status, 202, r.text);
+        return waitDone(c.commander, r.json.job_id);
+      };
+
+      const job = await startJob(free[0]);
+      assert.equal(job.status, 'review', JSON.stringify({ ...job, contacts: undefined }));
+      assert.equal(job.review_above, 3);
+      assert.equal(job.decision, null);
+      assert.ok(job.contacts_total > 3 && job.counts.close > 0 && job.counts.secondary > 0, JSON.stringify(job.counts));
+      assert.equal(job.counts.enrolled, 0);
+      assert.equal(managedBy(job.job_id), 0, 'nobody handed over');
+      assert.ok(job.reported_at, 'the report time kept for a later hand-over');
+      assert.equal(job.contacts.length, Math.min(50, job.contacts_total), 'the contacts are listed meanwhile');
+      const board = async () => (await c.commander.get('/api/v1/management/board')).json.trace_jobs_in_review;
+      assert.deepEqual(await board(), { jobs: 1, contacts: job.contacts_total }, 'the command board shows the job waiting');
+
+      // Refused, and nothing changes.
+      const url = `/api/v1/tracing/jobs/${job.job_id}`;
+      assert.equal((await c.resident.post(`${url}/handover`, {})).status, 403);
+      const noNote = await c.commander.post(`${url}/decline`, {});
+      assert.deepEqual([noNote.status, noNote.json.error.code], [400, 'missing_field']);
+      const badKind = await c.commander.post(`${url}/handover`, { kinds: ['nobody'] });
+      assert.deepEqual([badKind.status, badKind.json.error.code], [400, 'invalid_field']);
+      assert.equal((await c.commander.post(`${url}/handover`, { kinds: [] })).status, 400);
+      assert.equal((await c.commander.post('/api/v1/tracing/jobs/999999/handover', {})).status, 404);
+      assert.equal((await c.commander.get(`${url}?contacts=false`)).json.status, 'review');
+
+      // A restart leaves it waiting (not "interrupted").
+      await restart();
+      assert.equal((await c.commander.get(`${url}?contacts=false`)).json.status, 'review');
+
+      // The close contacts only.
+      const decided = await c.commander.post(`${url}/handover`, { kinds: ['close'], note: '先控密接' });
+      assert.equal(decided.status, 202, decided.text);
+      assert.deepEqual(decided.json.decision.kinds, ['close']);
+      const done = await waitDone(c.commander, job.job_id);
+      assert.equal(done.status, 'done', JSON.stringify({ ...done, contacts: undefined }));
+      assert.equal(done.error, null);
+      assert.equal(done.counts.enrolled, job.counts.close);
+      assert.deepEqual([done.decision.decision, done.decision.decided_by, done.decision.note], ['handover', 'commander', '先控密接']);
+      const close = (await c.commander.get(`${url}?kind=close&page_size=500`)).json.contacts;
+      assert.ok(close.every((x) => x.manage_status !== 'none'), 'every close contact under management');
+      assert.equal(Number(sql(srv, `SELECT COUNT(*) FROM managed_cases WHERE source = 'tracing_job:${job.job_id}' AND measure <> 'close_contact'`)), 0,
+        'no secondary contact handed over');
+      const again = await c.commander.post(`${url}/handover`, {});
+      assert.deepEqual([again.status, again.json.error.code], [409, 'not_in_review'], 'decided once');
+      const audit = (await c.admin.get('/api/v1/audit?record_type=tracing_job&page_size=100')).json.items
+        .filter((e) => e.record_id === String(job.job_id)).map((e) => e.action);
+      for (const a of ['tracing.job.review', 'tracing.job.handover']) assert.ok(audit.includes(a), `${a} in ${audit}`);
+
+      // A hand-over cut short by a stop (as a kill -9 would leave it: decided, running) is resumed at the
+      // next start; enrolling again whoever was handed over before changes nothing for them.
+      const closeCases = () => Number(sql(srv, `SELECT COUNT(*) FROM managed_cases WHERE source = 'tracing_job:${job.job_id}' AND measure = 'close_contact'`));
+      const closeBefore = closeCases();
+      assert.ok(closeBefore > 0);
+      await srv.stop();
+      sql(srv, `UPDATE tracing_jobs SET status = 'running', progress = 0.9, handover_kinds = 'close,secondary', enrolled_count = 0 WHERE id = ${job.job_id}`);
+      await restart();
+      const resumed = await waitDone(c.commander, job.job_id);
+      assert.deepEqual([resumed.status, resumed.error], ['done', null]);
+      assert.equal(resumed.counts.enrolled, job.counts.close + job.counts.secondary);
+      assert.equal(closeCases(), closeBefore, 'no close contact enrolled twice');
+      const secondary = (await c.commander.get(`${url}?kind=secondary&page_size=500`)).json.contacts;
+      assert.ok(secondary.length > 0 && secondary.every((x) => x.manage_status !== 'none'), 'the secondary contacts too');
+
+      // Or none, with the reason.
+      const other = await startJob(free[1]);
+      assert.equal(other.status, 'review');
+      const declined = await c.commander.post(`/api/v1/tracing/jobs/${other.job_id}/decline`, { note: '规则过宽，调整后重新流调' });
+      assert.equal(declined.status, 200, declined.text);
+      assert.deepEqual([declined.json.status, declined.json.counts.enrolled, declined.json.decision.decision], ['done', 0, 'decline']);
+      assert.equal(managedBy(other.job_id), 0);
+      assert.equal((await c.commander.get(`/api/v1/tracing/jobs/${other.job_id}?contacts=false`)).json.decision.note, '规则过宽，调整后重新流调');
+
+      // `epinet trace --save` keeps to the same threshold: the job waits, and is decided through the API.
+      const cli = runCli(['trace', '--index', String(free[2]), '--onset', onset, '--save', '--out', path.join(dataDir, 'review.csv')],
+        { ...env, EPINET_DATA_DIR: dataDir, EPINET_DATABASE_URL: databaseUrl, EPINET_LOG_LEVEL: 'warn' });
+      assert.equal(cli.code, 0, cli.stderr);
+      const saved = (await c.commander.get('/api/v1/tracing/jobs')).json.items[0];
+      assert.match(cli.stderr, new RegExp(`job ${saved.job_id} lists \\d+ contacts, more than EPINET_TRACE_REVIEW_ABOVE=3: saved, none handed over`));
+      assert.deepEqual([saved.status, saved.counts.enrolled, saved.index_cases[0].person_id], ['review', 0, free[2]]);
+      assert.equal(managedBy(saved.job_id), 0);
+      assert.equal((await c.commander.post(`/api/v1/tracing/jobs/${saved.job_id}/handover`, {})).status, 202);
+      const all = await waitDone(c.commander, saved.job_id);
+      assert.equal(all.counts.enrolled, all.counts.close + all.counts.secondary + all.counts.companion);
+      assert.deepEqual(await board(), { jobs: 0, contacts: 0 }, 'nothing waits any more');
     });
   });
 }

@@ -149,5 +149,90 @@ TEST_F(TracingStoreTest, EachPageStartsWhereTheLastEndedInThePrimaryKey) {
   EXPECT_NE(plan.find("USING PRIMARY KEY ((venue_id,at,id)>(?,?,?))"), std::string::npos) << plan;
 }
 
+TEST_F(TracingStoreTest, AJobInReviewIsDecidedOnceAndAStoppedHandOverIsResumedNotFailed) {
+  auto job = [&](const std::string& status) {
+    TraceJob j;
+    j.status = status;
+    j.index_cases_json = "[]";
+    j.rules_version = "v";
+    j.rules_json = "{}";
+    j.engine = "index";
+    j.created_at = kT;
+    j.reported_at = kT + 5;
+    int64_t id = 0;
+    db_->write([&](Connection& c) { id = insert_trace_job(c, j); });
+    return id;
+  };
+  const int64_t review = job("review"), running = job("running"), queued = job("queued");
+  TraceJob d;
+  d.id = review;
+  d.status = "running";
+  d.progress = 0.8;
+  d.decision = "handover";
+  d.handover_kinds = "close";
+  d.decided_by_name = "commander";
+  d.decided_at = kT + 60;
+  bool first = false, second = true, not_in_review = true;
+  db_->write([&](Connection& c) {
+    first = decide_trace_job(c, d);
+    second = decide_trace_job(c, d);  // another commander, a moment later
+    d.id = running;
+    not_in_review = decide_trace_job(c, d);
+  });
+  EXPECT_TRUE(first);
+  EXPECT_FALSE(second) << "decided once";
+  EXPECT_FALSE(not_in_review);
+  std::vector<int64_t> resumed;
+  int64_t failed = 0;
+  db_->write([&](Connection& c) {
+    failed = fail_unfinished_trace_jobs(c, kT + 100);
+    resumed = trace_jobs_handing_over(c);
+  });
+  EXPECT_EQ(failed, 2) << "the running trace and the queued one";
+  EXPECT_EQ(resumed, std::vector<int64_t>{review}) << "the decided hand-over is resumed";
+  db_->read([&](Connection& c) {
+    auto r = find_trace_job(c, review);
+    EXPECT_EQ(r->status, "running");
+    EXPECT_EQ(r->decision, "handover");
+    EXPECT_EQ(r->handover_kinds, "close");
+    EXPECT_EQ(r->decided_by_name, "commander");
+    EXPECT_EQ(r->decided_at, kT + 60);
+    EXPECT_EQ(r->reported_at, kT + 5);
+    EXPECT_EQ(find_trace_job(c, running)->status, "failed");
+    EXPECT_EQ(find_trace_job(c, queued)->status, "failed");
+  });
+}
+
+TEST_F(TracingStoreTest, AHandOverReadsATiersContactsInStepsByPersonId) {
+  std::vector<TraceContactRow> rows;
+  for (int64_t p : {9, 3, 7, 5, 11}) {
+    TraceContactRow x;
+    x.job_id = 1;
+    x.person_id = p;
+    x.kind = p == 11 ? "secondary" : "close";
+    x.first_exposure = kT + p;
+    x.last_exposure = kT + 2 * p;
+    x.via_person_id = 1;
+    x.setting = "venue";
+    x.place_id = 10;
+    x.evidence_json = "[]";
+    rows.push_back(x);
+  }
+  std::vector<int64_t> seen;
+  db_->write([&](Connection& c) {
+    insert_trace_contacts(c, rows);
+    for (int64_t after = 0;;) {
+      auto step = trace_contacts_after(c, 1, "close", after, 2);
+      if (step.empty()) break;
+      for (const auto& x : step) {
+        seen.push_back(x.person_id);
+        EXPECT_EQ(x.last_exposure, kT + 2 * x.person_id);
+      }
+      after = step.back().person_id;
+    }
+  });
+  EXPECT_EQ(seen, (std::vector<int64_t>{3, 5, 7, 9})) << "the close tier only, each once, in order";
+}
+
 }  // namespace
 }  // namespace epinet::store

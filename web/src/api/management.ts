@@ -96,6 +96,8 @@ export interface ManagementBoard {
   overdue: ManagedCase[];
   active: number;
   open_alerts: number;
+  // Trace jobs whose hand-over waits for a commander's decision, and the contacts they list.
+  trace_jobs_in_review: { jobs: number; contacts: number };
   updated_at: IsoTime;
 }
 export interface CaseQuery {

@@ -6,7 +6,7 @@ import type { Id, IsoTime, PageQuery } from './types';
 export const CONTACT_KINDS = ['close', 'secondary', 'companion'] as const;
 export type ContactKind = (typeof CONTACT_KINDS)[number];
 export type Setting = 'venue' | 'trip' | 'household';
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+export type JobStatus = 'queued' | 'running' | 'review' | 'done' | 'failed';
 
 export interface Evidence {
   via: Id;
@@ -57,11 +57,23 @@ export interface TraceJob {
   started_at: IsoTime | null;
   finished_at: IsoTime | null;
   elapsed_ms: number | null;
+  reported_at: IsoTime | null;
+  // Set when the job listed more contacts than this: it waits (status review) for a decision.
+  review_above: number | null;
+  decision: Decision | null;
   // One page of the contacts (close, then secondary, then companion) and how many pass the filter.
   contacts?: Contact[];
   contacts_total?: number;
   page?: number;
   page_size?: number;
+}
+
+export interface Decision {
+  decision: 'handover' | 'decline';
+  kinds: ContactKind[];
+  note: string;
+  decided_by: string;
+  decided_at: IsoTime | null;
 }
 
 export interface CaseInput {
@@ -101,6 +113,11 @@ export const getTraceJob = (id: Id, filter: ContactFilter = {}, page: PageQuery 
   request<TraceJob>('GET', `/tracing/jobs/${id}`, { query: { ...clean(filter), ...page } });
 // The status alone, for following a job: no contacts read (nor audited).
 export const getTraceJobStatus = (id: Id) => request<TraceJob>('GET', `/tracing/jobs/${id}`, { query: { contacts: false } });
+// The decision on a job in review: hand over these tiers, or none (with the reason).
+export const handOver = (id: Id, kinds: ContactKind[]) =>
+  request<TraceJob>('POST', `/tracing/jobs/${id}/handover`, { body: { kinds } });
+export const declineHandOver = (id: Id, note: string) =>
+  request<TraceJob>('POST', `/tracing/jobs/${id}/decline`, { body: { note } });
 export const traceIndexStats = () => request<IndexStats>('GET', '/tracing/index');
 
 export async function exportContacts(id: Id, format: 'csv' | 'xlsx', filter: ContactFilter = {}): Promise<void> {
