@@ -428,7 +428,8 @@ store::TraceJob TracingService::decide(const Caller& caller, int64_t id, const D
   for (const auto& k : d.kinds)
     if (k != "close" && k != "secondary" && k != "companion")
       throw invalid("invalid_field", "kinds must name close, secondary or companion, not '" + k + "'");
-  if (!d.handover && d.note.empty()) throw invalid("missing_field", "note: say why no contact is handed over");
+  if (!d.handover && d.note.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw invalid("missing_field", "note: say why no contact is handed over");
   if (d.note.size() > 1000) throw invalid("invalid_field", "note must be at most 1,000 bytes");
   store::TraceJob j;
   rt_.db.write([&](store::Connection& c) {

@@ -293,6 +293,7 @@ for (const db of ['sqlite', 'postgres']) {
       assert.equal((await c.resident.post(`${url}/handover`, {})).status, 403);
       const noNote = await c.commander.post(`${url}/decline`, {});
       assert.deepEqual([noNote.status, noNote.json.error.code], [400, 'missing_field']);
+      assert.equal((await c.commander.post(`${url}/decline`, { note: '  ' })).status, 400, 'a note of blanks says nothing');
       const badKind = await c.commander.post(`${url}/handover`, { kinds: ['nobody'] });
       assert.deepEqual([badKind.status, badKind.json.error.code], [400, 'invalid_field']);
       assert.equal((await c.commander.post(`${url}/handover`, { kinds: [] })).status, 400);
