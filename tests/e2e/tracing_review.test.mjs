@@ -1,7 +1,8 @@
 // A trace that lists more contacts than the review threshold (set to 1 here)
 // in the browser: the commander sees the contacts and a warning that none was
-// handed over, hands over the close contacts after confirming, and the page
-// shows the decision and their management status.
+// handed over, the command board counts the job and leads back to it, the
+// close contacts are handed over after confirming, and the page shows the
+// decision and their management status.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { login } from '../lib/harness.mjs';
@@ -34,6 +35,15 @@ test('a large trace waits for the commander, who hands over the close contacts',
       await row.waitFor();
       assert.match(await row.innerText(), /未管控/, 'not under management yet');
     }
+
+    // The command board counts the job waiting, and leads back to it.
+    await page.goto('/management/board');
+    const card = page.getByTestId('board-trace-review');
+    await card.waitFor();
+    assert.match(await card.innerText(), /待确认移交的流调任务\s*1\s*共列出 2 名接触者/);
+    await card.click();
+    await page.getByTestId('tracing-jobs').locator('tr.el-table__row').first().click();
+    await review.waitFor();
 
     await page.getByTestId('tracing-handover-close').click();
     const box = page.locator('.el-message-box');
