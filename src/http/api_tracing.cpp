@@ -208,6 +208,7 @@ void register_tracing_routes(App& app) {
            auto b = parse_body(ctx.req, {"kinds", "note"});
            service::TracingService::Decision d;
            d.handover = true;
+           d.note = opt_string(b, "note").value_or("");
            if (auto kinds = b.if_contains("kinds")) {
              if (!kinds->is_array())
                throw invalid("invalid_field", "kinds must be an array of close, secondary, companion");
@@ -219,7 +220,6 @@ void register_tracing_routes(App& app) {
            } else {
              d.kinds = {"close", "secondary", "companion"};
            }
-           d.note = opt_string(b, "note").value_or("");
            return object_response(202, job_json(tracing(rt).decide(*ctx.caller, ctx.id_param(0), d)));
          }});
   r.add({"POST",
@@ -234,9 +234,8 @@ void register_tracing_routes(App& app) {
          200,
          {},
          [&rt](RouteContext& ctx) {
-           auto b = parse_body(ctx.req, {"note"});
-           service::TracingService::Decision d;
-           d.note = opt_string(b, "note").value_or("");
+           service::TracingService::Decision d;  // handing over none
+           d.note = opt_string(parse_body(ctx.req, {"note"}), "note").value_or("");
            return object_response(200, job_json(tracing(rt).decide(*ctx.caller, ctx.id_param(0), d)));
          }});
   r.add({"GET",

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
@@ -444,9 +445,10 @@ store::TraceJob TracingService::decide(const Caller& caller, int64_t id, const D
     }
     if (j.status != "review")
       throw conflict("not_in_review", "job " + std::to_string(id) + " is " + j.status + ", not waiting for a decision");
-    std::string asked, kinds;  // the tiers asked for, each once, in the order of the tiers
-    for (const auto& k : d.kinds) asked += k + ",";
-    for (const auto& k : handover_kinds(asked)) kinds += (kinds.empty() ? "" : ",") + k;
+    std::string kinds;  // the tiers asked for, each once, in the order of the tiers
+    for (const char* k : {"close", "secondary", "companion"})
+      if (std::find(d.kinds.begin(), d.kinds.end(), k) != d.kinds.end())
+        kinds += (kinds.empty() ? "" : ",") + std::string(k);
     j.decision = d.handover ? "handover" : "decline";
     j.handover_kinds = d.handover ? kinds : "";
     j.decision_note = d.note;
@@ -523,7 +525,7 @@ void TracingService::run_job(Job& job) {
       [&](double f) {
         if (f - last < 0.1 || f >= 1.0) return;
         last = f;
-        rt_.db.write([&](store::Connection& c) { store::set_trace_job_progress(c, job.id, 0.7 * f); });
+        set_progress(job.id, 0.7 * f);
       });
   const int64_t elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
@@ -532,9 +534,6 @@ void TracingService::run_job(Job& job) {
     drain_backlog();
   }
   // Progress: the trace to 0.7, saving its contacts to 0.8, the hand-over to 1.
-  auto at_progress = [&](double f) {
-    rt_.db.write([&](store::Connection& c) { store::set_trace_job_progress(c, job.id, f); });
-  };
   store::TraceJob done;
   rt_.db.write([&](store::Connection& c) {
     done = *store::find_trace_job(c, job.id);
@@ -547,7 +546,7 @@ void TracingService::run_job(Job& job) {
     done.elapsed_ms = elapsed;
     store::finish_trace_job(c, done);
   });
-  save_contacts(rt_.db, job.id, result, [&](double f) { at_progress(0.7 + 0.1 * f); });
+  save_contacts(rt_.db, job.id, result, [&](double f) { set_progress(job.id, 0.7 + 0.1 * f); });
   rt_.db.write([&](store::Connection& c) {
     audit(c, job.caller, "tracing.job.finish", "tracing_job", std::to_string(job.id),
           json::serialize(json::object{{"close", done.close_count},
@@ -574,20 +573,21 @@ void TracingService::run_job(Job& job) {
   hand_over(done, job.caller, {"close", "secondary", "companion"});
 }
 
+void TracingService::set_progress(int64_t id, double f) {
+  rt_.db.write([&](store::Connection& c) { store::set_trace_job_progress(c, id, f); });
+}
+
 void TracingService::hand_over(store::TraceJob& j, const Caller& caller, const std::vector<std::string>& kinds) {
   // Should it fail, the contacts found stay on record, and the job says why and how many were handed over.
   int64_t total = 0;
   for (const auto& k : kinds)
     total += k == "close" ? j.close_count : k == "secondary" ? j.secondary_count : j.companion_count;
-  auto at_progress = [&](double f) {
-    rt_.db.write([&](store::Connection& c) { store::set_trace_job_progress(c, j.id, f); });
-  };
   j.status = "done";
   j.progress = 1;
   try {
     hand_over_contacts(
         rt_.db, caller, j.id, kinds, total, j.reported_at.value_or(j.created_at), j.enrolled_count,
-        [&](double f) { at_progress(0.8 + 0.2 * std::min(f, 0.99)); },
+        [&](double f) { set_progress(j.id, 0.8 + 0.2 * std::min(f, 0.99)); },
         [&](const std::vector<int64_t>& persons) {
           for (int64_t p : persons) rt_.note_state_change(p, now_ms());
         });

@@ -154,6 +154,7 @@ class TracingService {
   // Hands the job's contacts of `kinds` over and marks it done (or says why not in its error).
   void hand_over(store::TraceJob& j, const Caller& caller, const std::vector<std::string>& kinds);
   void enqueue(Job job);
+  void set_progress(int64_t id, double f);
   // The index behind a shared lock per question.
   class LockedSource;
 
