@@ -415,3 +415,40 @@ void TraceAccuracy(benchmark::State& state) {
 BENCHMARK(TraceAccuracy)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
 }  // namespace
+
+// The heaviest of the single cases above (those listing over 20,000 contacts, the tail the p99 is
+// in), each traced again and again: the median of their traces, steadier than a p99 over cases
+// each traced once.
+void TraceHeaviestCases(benchmark::State& state) {
+  if (data().records.empty()) return state.SkipWithError("EPINET_TRACE_BENCH_FILE not set or unreadable");
+  auto& ix = full_index();
+  tr::Rules rules;
+  rules.secondary = false;
+  std::vector<tr::IndexCase> heavy;
+  size_t contacts = 0, evidence = 0;
+  for (const auto& c : cases(2000, data().records.size(), 7)) {
+    const auto r = tr::trace(ix, {c}, rules, [&](int64_t) { return c.window.to; });
+    if (r.contacts.size() <= 20'000) continue;
+    heavy.push_back(c);
+    contacts += r.contacts.size();
+    evidence += r.evidence.size();
+  }
+  size_t rounds = 20;
+  if (const char* m = std::getenv("EPINET_TRACE_BENCH_HEAVY_ROUNDS"))
+    rounds = std::max<size_t>(1, std::strtoull(m, nullptr, 10));
+  std::vector<double> us;
+  for (auto _ : state)
+    for (size_t k = 0; k < rounds; ++k)
+      for (const auto& c : heavy) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto r = tr::trace(ix, {c}, rules, [&](int64_t) { return c.window.to; });
+        us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+      }
+  if (heavy.empty()) return state.SkipWithError("no case lists over 20,000 contacts");
+  std::sort(us.begin(), us.end());
+  state.counters["cases"] = static_cast<double>(heavy.size());
+  state.counters["median_us"] = us[us.size() / 2];
+  state.counters["contacts"] = static_cast<double>(contacts) / static_cast<double>(heavy.size());
+  state.counters["evidence"] = static_cast<double>(evidence) / static_cast<double>(heavy.size());
+}
+BENCHMARK(TraceHeaviestCases)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();

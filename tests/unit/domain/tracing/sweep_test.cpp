@@ -208,6 +208,56 @@ TEST(TraceSweep, NamesTheCaseWhoseStayBeganFirstWhenSeveralMetTheSameStay) {
   }
 }
 
+// The sweep passes over runs of stays that all ended before the intervals it looks for
+// (TraceIndex::Block); every change to a bucket after the index is built (a late scan inserted
+// among earlier ones, an entry appended, an exit closing an open stay, a purge shifting what is
+// left) must change what may be passed over, or contacts go missing.
+TEST(TraceSweep, RunsOfStaysPassedOverFollowEveryChangeToABucket) {
+  std::mt19937_64 rng(7);
+  auto uni = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  const Millis day0 = (kT0 / kDay + 1) * kDay;
+  TraceIndex ix;
+  ix.add_venue(1, "transport_hub");
+  ix.add_venue(2, "shop");
+  for (int64_t p = 1; p <= 400; ++p) ix.add_person(p, 0);
+  // Mostly short passes, a few shifts of hours (which make the sweep read hours of entries back),
+  // one in ten without an exit yet.
+  auto add = [&](Millis in) {
+    std::optional<Millis> out = in + (uni(0, 19) == 0 ? uni(6, 12) * 60 * kM : uni(1, 5) * kM);
+    if (uni(0, 9) == 0) out.reset();
+    ix.add_stay(uni(1, 400), uni(1, 2), in, out);
+  };
+  std::vector<Millis> ins;
+  for (int i = 0; i < 1800; ++i) ins.push_back(day0 + uni(0, 3 * kDay - 1) / 1000 * 1000);
+  std::sort(ins.begin(), ins.end());
+  for (Millis in : ins) add(in);
+  auto check = [&](const std::string& after) {
+    std::mt19937_64 pick(11);
+    for (int i = 0; i < 30; ++i) {
+      const int64_t p = static_cast<int64_t>(pick() % 400) + 1;
+      const Millis from = day0 + static_cast<Millis>(pick() % (2 * kDay));
+      const std::vector<IndexCase> cases{{p, {from, from + static_cast<Millis>(pick() % kDay)}}};
+      auto control = [&](int64_t) { return day0 + 3 * kDay; };
+      const std::string want = show(ix.ContactSource::trace(cases, Rules{}, control, {}));
+      ASSERT_EQ(first_difference(show(ix.trace(cases, Rules{}, control, {})), want), "")
+          << "after " << after << ", index person " << p;
+    }
+  };
+  check("the stays added one by one");
+  ix.compact();
+  check("compact()");
+  for (int i = 0; i < 200; ++i) add(day0 + uni(0, 3 * kDay - 1) / 1000 * 1000);
+  check("late scans");
+  for (int i = 0; i < 200; ++i) {
+    const int64_t p = uni(1, 400), v = uni(1, 2);
+    const Millis out = day0 + uni(0, 3 * kDay - 1);
+    ix.close_stay(p, v, out);
+  }
+  check("exits");
+  ix.purge_before(day0 + kDay + 7 * 60 * kM + 123);
+  check("a purge");
+}
+
 TEST(TraceSweep, ABulkLoadInAnyOrderAnswersAsStaysAddedOneByOne) {
   City one = make_city(5, 300, 8, 4, true, false), bulk = make_city(5, 300, 8, 4, true, true);
   EXPECT_EQ(one.ix.stay_count(), bulk.ix.stay_count());
