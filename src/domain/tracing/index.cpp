@@ -90,13 +90,10 @@ void TraceIndex::add_stay(int64_t person_id, int64_t venue_id, Millis in, std::o
   auto& stays = buckets_[b].stays;
   if (loading_ || stays.empty() || stays.back().in_ms <= s.in_ms) {
     stays.push_back(s);
-    if (!loading_) refresh_blocks(buckets_[b], stays.size() - 1);  // compact() makes them after a load
   } else {  // a late arrival (a scan queued offline): keep the bucket sorted
     auto pos = std::upper_bound(stays.begin(), stays.end(), s.in_ms,
                                 [](uint32_t t, const PackedStay& x) { return t < x.in_ms; });
-    const auto at = static_cast<size_t>(pos - stays.begin());
     stays.insert(pos, s);
-    refresh_blocks(buckets_[b], at);
   }
   auto& post = postings_[p];
   if (std::find(post.rbegin(), post.rbegin() + std::min<size_t>(post.size(), 4), b) ==
@@ -110,7 +107,6 @@ bool TraceIndex::close_stay(int64_t person_id, int64_t venue_id, Millis out) {
   auto vit = venue_slots_.find(venue_id);
   if (!p || vit == venue_slots_.end()) return false;
   PackedStay* best = nullptr;
-  Bucket* best_bucket = nullptr;
   Millis best_in = 0;
   for (uint32_t b : postings_[*p]) {
     Bucket& bucket = buckets_[b];
@@ -122,15 +118,12 @@ bool TraceIndex::close_stay(int64_t person_id, int64_t venue_id, Millis out) {
       Millis in = start + s.in_ms;
       if (in <= out && in > out - kLongestStay && (!best || in > best_in)) {
         best = &s;
-        best_bucket = &bucket;
         best_in = in;
       }
     }
   }
   if (!best) return false;
   best->dur_ms = static_cast<uint32_t>(std::clamp<Millis>(out - best_in, 0, kLongestStay));
-  const auto at = static_cast<size_t>(best - best_bucket->stays.data());
-  refresh_blocks(*best_bucket, at, at + 1);
   auto& venue = venues_[vit->second];
   venue.max_dur = std::max(venue.max_dur, best->dur_ms);
   return true;
@@ -178,11 +171,7 @@ void TraceIndex::compact() {
                        [](const PackedStay& x, const PackedStay& y) { return x.in_ms < y.in_ms; });
     loading_ = false;
   }
-  for (auto& b : buckets_) {
-    b.stays.shrink_to_fit();
-    refresh_blocks(b, 0);
-    b.blocks.shrink_to_fit();
-  }
+  for (auto& b : buckets_) b.stays.shrink_to_fit();
   for (auto& p : postings_) p.shrink_to_fit();
   for (auto& v : venue_buckets_) v.shrink_to_fit();
   buckets_.shrink_to_fit();
@@ -199,7 +188,6 @@ void TraceIndex::purge_before(Millis cutoff) {
                                  [](const PackedStay& x, Millis t) { return static_cast<Millis>(x.in_ms) < t; });
     stays_ -= static_cast<size_t>(keep - bucket.stays.begin());
     bucket.stays.erase(bucket.stays.begin(), keep);
-    refresh_blocks(bucket, 0);
     if (bucket.stays.empty()) {
       bucket.stays.shrink_to_fit();
       bucket_of_.erase(bucket_key(bucket.venue, bucket.day));
@@ -255,7 +243,6 @@ size_t TraceIndex::stay_bytes() const {
 
 size_t TraceIndex::total_bytes() const {
   size_t n = stay_bytes() + buckets_.capacity() * sizeof(Bucket) + bucket_of_.size() * 32;
-  for (const auto& b : buckets_) n += b.blocks.capacity() * sizeof(Block);
   for (const auto& p : postings_) n += p.capacity() * sizeof(uint32_t) + sizeof(p);
   n += person_ids_.capacity() * sizeof(int64_t) + household_of_.capacity() * sizeof(uint32_t) + person_slots_.size() * 32;
   n += household_ids_.capacity() * sizeof(int64_t) + household_slots_.size() * 32;
@@ -263,23 +250,6 @@ size_t TraceIndex::total_bytes() const {
   for (const auto& v : venue_buckets_) n += v.capacity() * sizeof(uint32_t) + sizeof(v);
   for (const auto& t : trips_) n += sizeof(Trip) + t.seats.capacity() * sizeof(Seat);
   return n;
-}
-
-void TraceIndex::refresh_blocks(Bucket& b, size_t from, size_t to) {
-  const size_t n = b.stays.size();
-  b.blocks.resize((n + kBlock - 1) >> kBlockShift);
-  to = std::min(to, n);
-  for (size_t k = from >> kBlockShift; k < b.blocks.size() && (k << kBlockShift) < to; ++k) {
-    Block x;
-    for (size_t i = k << kBlockShift, e = std::min(n, (k + 1) << kBlockShift); i < e; ++i) {
-      const PackedStay& s = b.stays[i];
-      if (s.dur_ms == kOpen)
-        x.open_in = x.open_in == kNoOpen ? s.in_ms : std::max(x.open_in, s.in_ms);
-      else
-        x.closed_end = std::max(x.closed_end, s.in_ms + s.dur_ms);
-    }
-    b.blocks[k] = x;
-  }
 }
 
 const TraceIndex::Bucket* TraceIndex::find_bucket(uint32_t venue, int32_t day) const {

@@ -126,24 +126,11 @@ class TraceIndex : public ContactSource {
     uint32_t dur_ms;  // kOpen: no exit yet
   };
   static constexpr uint32_t kOpen = 0xffffffffu;
-  // Of each run of kBlock stays of a bucket (in its order): the latest end of its closed stays
-  // and the latest entry of its open ones, so that a sweep passes over a run that ended before
-  // the intervals it looks for began (at a transport hub, most of the hours of entries that a
-  // long stay there makes it read).
-  static constexpr size_t kBlockShift = 5, kBlock = size_t{1} << kBlockShift;
-  static constexpr uint32_t kNoOpen = 0xffffffffu;
-  struct Block {
-    uint32_t closed_end = 0;     // ms since the bucket's day start
-    uint32_t open_in = kNoOpen;  // ditto; kNoOpen: none open
-  };
   struct Bucket {
     uint32_t venue = 0;
     int32_t day = 0;
     std::vector<PackedStay> stays;
-    std::vector<Block> blocks;  // one per kBlock stays
   };
-  // Recomputes the blocks holding stays [from, to) (to: the end when past it), and drops those past the end.
-  static void refresh_blocks(Bucket& b, size_t from, size_t to = SIZE_MAX);
   struct Venue {
     int64_t id = 0;
     std::string type;

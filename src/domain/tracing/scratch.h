@@ -19,7 +19,7 @@
 
 namespace epinet::domain::tracing {
 
-constexpr uint32_t kIndexSlot = std::numeric_limits<uint32_t>::max() - 1;  // marks store it + 1
+constexpr uint32_t kIndexSlot = std::numeric_limits<uint32_t>::max();
 constexpr uint32_t kNoEvidence = std::numeric_limits<uint32_t>::max();
 
 // Large working arrays go on huge pages where the kernel allows it
@@ -79,13 +79,10 @@ struct Ev {
   Setting setting = Setting::kVenue;
 };
 
-// A contact (its tier is kind_of). Its exposures of that tier are counted as they are recorded, with
-// the latest time they stand for, so that building the result needs no pass of its own for either.
+// A contact (its tier is kind_of; its first and last exposures come from its evidence).
 struct Found {
   uint32_t person = 0;
   uint32_t household_ev = kNoEvidence;
-  uint32_t exposures = 0;
-  Millis last = std::numeric_limits<Millis>::min();
 };
 
 // Empties working arrays, giving back the memory of those a large trace grew.
@@ -166,17 +163,22 @@ class Blocks {
 };
 
 struct TraceScratch {
-  // By person slot: 0, or the person's contact number + 1 (kIndexSlot: an index person). Four
-  // bytes, so that the marks of a place's persons (often near in number) share cache lines.
-  std::vector<uint32_t> marks;
-  std::vector<uint32_t> marked;            // the persons marked, whose marks end() clears
+  struct Mark {
+    uint32_t epoch, slot;  // slot holds when epoch == current
+  };
+  std::vector<Mark> marks;
+  uint32_t current = 0;
   std::vector<uint64_t> excluded, source;  // bitsets by person slot
   // Starts a trace over `persons` person slots.
   void begin(size_t persons) {
     end();
     if (marks.size() < persons) {
       reserve_huge(marks, persons, Lifetime::kKept);
-      marks.resize(persons, 0);
+      marks.resize(persons, Mark{0, 0});
+    }
+    if (++current == 0) {
+      std::fill(marks.begin(), marks.end(), Mark{0, 0});
+      current = 1;
     }
     if (excluded.size() < (persons + 63) / 64) {
       reserve_huge(excluded, (persons + 63) / 64, Lifetime::kKept);
@@ -185,12 +187,9 @@ struct TraceScratch {
       source.assign((persons + 63) / 64, 0);
     }
   }
-  bool seen(uint32_t p) const { return marks[p] != 0; }
-  uint32_t slot(uint32_t p) const { return marks[p] - 1; }
-  void mark(uint32_t p, uint32_t slot) {
-    marks[p] = slot + 1;
-    marked.push_back(p);
-  }
+  bool seen(uint32_t p) const { return marks[p].epoch == current; }
+  uint32_t slot(uint32_t p) const { return marks[p].slot; }
+  void mark(uint32_t p, uint32_t slot) { marks[p] = Mark{current, slot}; }
 
   // The sweep's working arrays, kept for the next trace.
   std::vector<Found> found;
@@ -202,19 +201,15 @@ struct TraceScratch {
   Blocks<Ev> hits;  // the dense sweep's second thread: what it met, in order
   std::vector<uint32_t> buckets_tmp;
   std::vector<TripHit> trip_hits;
-  std::vector<uint32_t> order, at, fill, fill2;
+  std::vector<uint32_t> order, rank, at, fill, fill2;
   std::vector<uint64_t> keys, keys_tmp;
   std::vector<uint32_t> radix_count;
-  std::vector<Millis> firsts;
+  std::vector<Millis> lasts, lasts2, firsts;
 
   // After a trace: empties the arrays, giving back what a large one took.
   void end() {
-    if (marked.size() > marks.size() / 16)
-      std::fill(marks.begin(), marks.end(), 0);
-    else
-      for (uint32_t p : marked) marks[p] = 0;
     // person_window is kept: a dense sweep's one array per person.
-    tracing::trim(marked, found, kind_of, vi, trip_hits, order, at, fill, fill2, keys, keys_tmp, firsts);
+    tracing::trim(found, kind_of, vi, trip_hits, order, rank, at, fill, fill2, keys, keys_tmp, lasts, lasts2, firsts);
     work[0].trim();
     work[1].trim();
     hits.clear(0);

@@ -230,12 +230,10 @@ class Sweep {
       if (i + 16 < n) __builtin_prefetch(&s_.marks[hits[i + 16].contact]);
       Ev& e = hits[i];
       const uint32_t c = contact(e.contact, e.kind);
-      if (c == kNoContact) {
+      if (c == kNoContact)
         e.kind = kDropped;
-      } else {
+      else
         e.contact = c;
-        counted(c, e.last);
-      }
     }
   }
 
@@ -307,7 +305,6 @@ class Sweep {
     const bool close_type = rules_.close_type(V.type);
     if (secondary && !close_type) return;
     const Millis buf = rules_.buffer, min_overlap = rules_.min_overlap, reach = ix_.venue_reach(V, rules_);
-    const Millis open_len = std::min(rules_.stay_length(V.type), kLongestStay);  // as length() has it
     const bool simple = !close_type || min_overlap <= 0;
     const ContactKind kind = secondary    ? ContactKind::kSecondary
                              : close_type ? ContactKind::kClose
@@ -333,8 +330,7 @@ class Sweep {
       for (size_t q = bp; q < list.size() && ix_.buckets_[list[q]].day <= d1; ++q) {
         const auto& bucket = ix_.buckets_[list[q]];
         const Millis start = static_cast<Millis>(bucket.day) * kDay;
-        const auto first = bucket.stays.begin();
-        auto it = first;
+        auto it = bucket.stays.begin();
         if (lo > start)
           it = std::lower_bound(bucket.stays.begin(), bucket.stays.end(), lo - start,
                                 [](const Stay& s, Millis t) { return static_cast<Millis>(s.in_ms) < t; });
@@ -342,22 +338,10 @@ class Sweep {
         for (; it != stop; ++it) {
           const Millis ci = start + it->in_ms;
           if (ci > hi) break;
-          if (const auto i = static_cast<size_t>(it - first); (i & (TraceIndex::kBlock - 1)) == 0) {
-            // A run of stays that all ended before the earliest interval still to meet: passed over.
-            const auto& b = bucket.blocks[i >> TraceIndex::kBlockShift];
-            const Millis end =
-                b.open_in == TraceIndex::kNoOpen ? b.closed_end : std::max<Millis>(b.closed_end, b.open_in + open_len);
-            if (start + end < w.st[k]) {
-              it += std::min<std::ptrdiff_t>(stop - it, TraceIndex::kBlock) - 1;
-              continue;
-            }
-          }
           const uint32_t p = it->person;
           // The marks of persons a few stays on: most stays met are contacts, and their marks are far apart.
           if (stop - it > 8) __builtin_prefetch(&s_.marks[(it + 8)->person]);
-          // Persons of a stronger tier (the close contacts, when tracing the secondary tier) are
-          // passed over early; in the first tier only the index persons are, whose marks say so.
-          if (secondary && TraceScratch::test(s_.excluded, p)) continue;
+          if (TraceScratch::test(s_.excluded, p)) continue;
           while (k < n && w.pmax[k] < ci) ++k;
           if (k == n) return;  // no interval ends after this entry, nor after any later one
           const Millis co = ci + length(*it, V);
@@ -425,15 +409,7 @@ class Sweep {
     const uint32_t c = contact(p, e.kind);
     if (c == kNoContact) return;
     e.contact = c;
-    counted(c, e.last);
     s_.evs.push_back(e);
-  }
-
-  // One more exposure of contact c's tier, standing for exposures until `last`.
-  void counted(uint32_t c, Millis last) {
-    Found& f = s_.found[c];
-    ++f.exposures;
-    f.last = std::max(f.last, last);
   }
 
   // The contact number of person p after an exposure of this tier
@@ -443,7 +419,7 @@ class Sweep {
     if (!s_.seen(p)) {
       const auto c = static_cast<uint32_t>(s_.found.size());
       s_.mark(p, c);
-      s_.found.push_back({.person = p});
+      s_.found.push_back({p, kNoEvidence});
       s_.kind_of.push_back(kind);
       return c;
     }
@@ -451,7 +427,7 @@ class Sweep {
     if (c == kIndexSlot || kind > s_.kind_of[c]) return kNoContact;
     if (kind < s_.kind_of[c]) {  // a stronger tier: what was found before no longer counts
       s_.kind_of[c] = kind;
-      s_.found[c] = {.person = p};
+      s_.found[c].household_ev = kNoEvidence;
     }
     return c;
   }
@@ -482,12 +458,10 @@ class Sweep {
         Ev& old = s_.evs[f->household_ev];
         const int64_t old_key = key(old.via);
         e.last = old.last = std::max(old.last, to);
-        f->last = std::max(f->last, to);
         if (std::tie(e.from, via_key, e.to) < std::tie(old.from, old_key, old.to)) old = e;
         continue;
       }
       f->household_ev = static_cast<uint32_t>(s_.evs.size());
-      counted(c, e.last);
       s_.evs.push_back(e);
     }
   }
@@ -535,7 +509,6 @@ class Sweep {
       e.col = h.col;
       e.kind = kind;
       e.setting = Setting::kTrip;
-      counted(c, e.last);
       s_.evs.push_back(e);
     }
     s_.trip_hits.clear();
@@ -568,30 +541,40 @@ class Sweep {
       std::sort(keyed.begin(), keyed.end());
       for (const auto& x : keyed) order.push_back(x.second);
     }
-    // Evidence of each contact's final tier, placed in rank order (each contact's rows counted as
-    // they were recorded). A large result is placed on two threads, each taking half the
-    // exposures: the first fills each contact's rows from the front, the second from the back (the
-    // rows of a contact are then ordered anyway), and then each orders the rows of half the contacts.
+    auto& rank = s_.rank;
+    reserve_huge(rank, n);
+    rank.resize(n);
+    for (uint32_t r = 0; r < n; ++r) rank[order[r]] = r;
+    // Evidence of each contact's final tier, placed by rank (a counting sort). A large result is built
+    // on two threads, each counting and placing half the exposures (the second half's rows after the
+    // first's, so the order is the one thread's), then each ordering the evidence of half the contacts.
     const size_t total = ev_count();
     const bool two = ix_.trace_threads >= 2 && total >= std::max<size_t>(ix_.two_thread_result_from, 2);
     const size_t mid = two ? total / 2 : total;
-    auto& at = s_.at;  // by rank: where each contact's rows begin
+    auto each_in = [&](int part, const auto& f) { each_ev(part ? mid : 0, part ? total : mid, f); };
+    auto& fill0 = s_.fill;  // each half's count of rows per rank, then its next row per rank
+    auto& fill1 = s_.fill2;
+    reserve_huge(fill0, n);
+    fill0.assign(n, 0);
+    if (two) {
+      reserve_huge(fill1, n);
+      fill1.assign(n, 0);
+    }
+    both(two, [&](int part) {
+      auto& count = part ? fill1 : fill0;
+      each_in(part, [&](const Ev& e) {
+        if (e.kind == s_.kind_of[e.contact]) ++count[rank[e.contact]];
+      });
+    });
+    auto& at = s_.at;
     reserve_huge(at, size_t{n} + 1);
     at.resize(size_t{n} + 1);
-    auto& front = s_.fill;  // by contact number: its next row from the front, and from the back
-    auto& back = s_.fill2;
-    reserve_huge(front, n);
-    front.resize(n);
-    if (two) {
-      reserve_huge(back, n);
-      back.resize(n);
-    }
     at[0] = 0;
     for (uint32_t r = 0; r < n; ++r) {
-      const uint32_t c = order[r];
-      at[r + 1] = at[r] + s_.found[c].exposures;
-      front[c] = at[r];
-      if (two) back[c] = at[r + 1];
+      const uint32_t a = at[r], first_half = fill0[r];
+      at[r + 1] = a + first_half + (two ? fill1[r] : 0);
+      fill0[r] = a;
+      if (two) fill1[r] = a + first_half;
     }
     TraceResult res;
     res.evidence.reserve(at[n]);  // its memory (memory.h) is advised for huge pages already
@@ -599,10 +582,22 @@ class Sweep {
       result_memory::UninitialisedResize every_row_is_placed_below;
       res.evidence.resize(at[n]);
     }
+    auto& lasts0 = s_.lasts;  // by rank: the latest exposure of the contact's tier, in each half
+    auto& lasts1 = s_.lasts2;
+    reserve_huge(lasts0, n);
+    lasts0.assign(n, std::numeric_limits<Millis>::min());
+    if (two) {
+      reserve_huge(lasts1, n);
+      lasts1.assign(n, std::numeric_limits<Millis>::min());
+    }
     both(two, [&](int part) {
-      each_ev(part ? mid : 0, part ? total : mid, [&](const Ev& e) {
+      auto& fill = part ? fill1 : fill0;
+      auto& lasts = part ? lasts1 : lasts0;
+      each_in(part, [&](const Ev& e) {
         if (e.kind != s_.kind_of[e.contact]) return;
-        const uint32_t pos = part ? --back[e.contact] : front[e.contact]++;
+        const uint32_t r = rank[e.contact];
+        const uint32_t pos = fill[r]++;
+        lasts[r] = std::max(lasts[r], e.last);
         res.evidence[pos] = {ix_.person_ids_[e.via], e.place, e.from, e.to, e.overlap, e.row, e.col, e.kind, e.setting};
       });
     });
@@ -620,7 +615,7 @@ class Sweep {
         Contact& k = res.contacts[r];
         k.person_id = ix_.person_ids_[f.person];
         k.kind = s_.kind_of[order[r]];
-        k.last_exposure = f.last;
+        k.last_exposure = two ? std::max(lasts0[r], lasts1[r]) : lasts0[r];
         if (r + 32 < r1) __builtin_prefetch(&ix_.person_ids_[s_.found[order[r + 32]].person]);
         auto b = res.evidence.begin() + at[r], e = res.evidence.begin() + at[r + 1];
         if (e - b > 1) std::sort(b, e, evidence_less);
