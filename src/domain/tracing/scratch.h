@@ -103,6 +103,13 @@ struct VenueWork {
   void trim() { tracing::trim(intervals, side, st, en, pmax); }
 };
 
+// A person's exposures in a trace of one tier, sorted by (person, tier): where they start, how many
+// are of the person's strongest tier (they come first), and that tier.
+struct PersonGroup {
+  uint32_t begin, rows;
+  ContactKind kind;
+};
+
 struct TripHit {
   uint32_t person, trip;
   int64_t via_key;
@@ -203,13 +210,15 @@ struct TraceScratch {
   std::vector<TripHit> trip_hits;
   std::vector<uint32_t> order, rank, at, fill, fill2;
   std::vector<uint64_t> keys, keys_tmp;
+  std::vector<PersonGroup> groups;
   std::vector<uint32_t> radix_count;
   std::vector<Millis> lasts, lasts2, firsts;
 
   // After a trace: empties the arrays, giving back what a large one took.
   void end() {
     // person_window is kept: a dense sweep's one array per person.
-    tracing::trim(found, kind_of, vi, trip_hits, order, rank, at, fill, fill2, keys, keys_tmp, lasts, lasts2, firsts);
+    tracing::trim(found, kind_of, vi, trip_hits, order, rank, at, fill, fill2, keys, keys_tmp, groups, lasts, lasts2,
+                  firsts);
     work[0].trim();
     work[1].trim();
     hits.clear(0);

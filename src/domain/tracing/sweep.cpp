@@ -15,6 +15,14 @@
 // Few sources (an index case, a few hundred close contacts) find their own
 // stays through their postings; many (close contacts across a city) are found
 // by reading every venue's buckets once with a bitset of sources.
+//
+// Each person met gets a contact number the first time (a mark per person
+// slot), so that the strongest tier wins and the evidence is grouped by
+// contact. A trace of one tier (no secondary contacts) marks nobody: it keeps
+// every exposure with the person's slot, sorts them by (person, tier) and
+// writes each person's rows of its strongest tier in one pass. A single case
+// listing tens of thousands of contacts then reads no scattered mark at all
+// (docs/benchmarks.md, "The heaviest single cases").
 #include <algorithm>
 #include <exception>
 #include <limits>
@@ -54,6 +62,8 @@ class Sweep {
     const size_t persons = ix_.person_ids_.size();
     s_.begin(persons);
     const double first_share = rules_.secondary ? 0.5 : 1.0;
+    // One tier: exposures are kept by person and grouped by sorting them (finish_by_person).
+    by_person_ = !rules_.secondary && ix_.ids_ascending_ && persons < (size_t{1} << 24);
 
     // Tier 1: the index cases. Index persons are never contacts.
     struct Src {
@@ -120,7 +130,7 @@ class Sweep {
       for (const auto& x : close) trips(x.p, x.w.from, x.w.to);
       emit_trips(ContactKind::kSecondary);
     }
-    TraceResult r = finish();
+    TraceResult r = by_person_ ? finish_by_person() : finish();
     if (progress) progress(1.0);
     return r;
   }
@@ -168,7 +178,11 @@ class Sweep {
       auto& w = s_.work[0];
       w.intervals.clear();
       while (e < vi.size() && vi[e].venue == vi[g].venue) w.intervals.push_back(vi[e++].i);
-      venue(vi[g].venue, secondary, w, [&](uint32_t p, const Ev& ev) { meet(p, ev); });
+      auto emit = [&](uint32_t p, const Ev& ev) { meet(p, ev); };
+      if (by_person_)
+        venue<false>(vi[g].venue, secondary, w, emit);
+      else
+        venue<true>(vi[g].venue, secondary, w, emit);
       g = e;
       if (++done % 256 == 0) part(double(g) / double(vi.size()));
     }
@@ -294,12 +308,15 @@ class Sweep {
                   w.intervals.begin() + static_cast<std::ptrdiff_t>(j), interval_less);
       i = j;
     }
-    venue(v, true, w, emit);
+    venue<true>(v, true, w, emit);
   }
 
   // The sweep of one venue against w.intervals (sorted by interval_less);
   // each stay met goes to emit(person, exposure) (contact not yet set).
-  template <class Emit>
+  // kMarks: emit() reads the person's mark (meet() marks persons; a one-tier
+  // trace keeps exposures by person and leaves out the excluded persons when
+  // it groups them).
+  template <bool kMarks, class Emit>
   void venue(uint32_t v, bool secondary, VenueWork& w, const Emit& emit) const {
     const auto& V = ix_.venues_[v];
     const bool close_type = rules_.close_type(V.type);
@@ -340,8 +357,10 @@ class Sweep {
           if (ci > hi) break;
           const uint32_t p = it->person;
           // The marks of persons a few stays on: most stays met are contacts, and their marks are far apart.
-          if (stop - it > 8) __builtin_prefetch(&s_.marks[(it + 8)->person]);
-          if (TraceScratch::test(s_.excluded, p)) continue;
+          if constexpr (kMarks) {
+            if (stop - it > 8) __builtin_prefetch(&s_.marks[(it + 8)->person]);
+            if (TraceScratch::test(s_.excluded, p)) continue;
+          }
           while (k < n && w.pmax[k] < ci) ++k;
           if (k == n) return;  // no interval ends after this entry, nor after any later one
           const Millis co = ci + length(*it, V);
@@ -406,6 +425,11 @@ class Sweep {
 
   // Records an exposure of person p (unless p is listed in a stronger tier).
   void meet(uint32_t p, Ev e) {
+    if (by_person_) {  // every exposure, by person: finish_by_person() keeps each person's strongest tier
+      e.contact = p;
+      s_.evs.push_back(e);
+      return;
+    }
     const uint32_t c = contact(p, e.kind);
     if (c == kNoContact) return;
     e.contact = c;
@@ -439,19 +463,14 @@ class Sweep {
     const int64_t via_key = key(p);
     for (uint32_t q : ix_.members_[h - 1]) {
       if (q == p || TraceScratch::test(s_.excluded, q)) continue;
+      if (by_person_) {  // one per contact is kept by finish_by_person()
+        s_.evs.push_back(home_ev(q, p, h, from, to, kind));
+        continue;
+      }
       const uint32_t c = contact(q, kind);
       if (c == kNoContact) continue;
       Found* f = &s_.found[c];
-      Ev e;
-      e.contact = c;
-      e.via = p;
-      e.place = ix_.household_ids_[h - 1];
-      e.from = from;
-      e.to = to;
-      e.overlap = to - from;
-      e.last = to;
-      e.kind = kind;
-      e.setting = Setting::kHousehold;
+      Ev e = home_ev(c, p, h, from, to, kind);
       // One household exposure per contact: the earliest window (then the lowest via);
       // its `last` is the latest of them all.
       if (f->household_ev != kNoEvidence && s_.evs[f->household_ev].kind == kind) {
@@ -464,6 +483,20 @@ class Sweep {
       f->household_ev = static_cast<uint32_t>(s_.evs.size());
       s_.evs.push_back(e);
     }
+  }
+
+  Ev home_ev(uint32_t contact, uint32_t via, uint32_t h, Millis from, Millis to, ContactKind kind) const {
+    Ev e;
+    e.contact = contact;
+    e.via = via;
+    e.place = ix_.household_ids_[h - 1];
+    e.from = from;
+    e.to = to;
+    e.overlap = to - from;
+    e.last = to;
+    e.kind = kind;
+    e.setting = Setting::kHousehold;
+    return e;
   }
 
   void trips(uint32_t p, Millis from, Millis to) {
@@ -495,7 +528,7 @@ class Sweep {
       const TripHit& h = s_.trip_hits[i];
       if (i && s_.trip_hits[i - 1].person == h.person && s_.trip_hits[i - 1].trip == h.trip) continue;
       const auto& info = ix_.trips_[h.trip].info;
-      const uint32_t c = contact(h.person, kind);
+      const uint32_t c = by_person_ ? h.person : contact(h.person, kind);
       if (c == kNoContact) continue;
       Ev e;
       e.contact = c;
@@ -639,6 +672,129 @@ class Sweep {
     return res;
   }
 
+  // The result of one tier whose exposures were kept by person (by_person_): sorted by (person, tier),
+  // each person's strongest tier is a prefix of its group, and the groups come in id order (slots
+  // follow ids). No per-person marks: a single case listing tens of thousands of contacts would
+  // otherwise read and write one scattered mark per exposure, and place each row by rank.
+  TraceResult finish_by_person() {
+    const size_t m = s_.evs.size();
+    // person slot (24 bits) | tier (2 bits) | exposure number (30 bits: 2^30 exposures would take 60 GB)
+    auto& keys = s_.keys;
+    reserve_huge(keys, m);
+    keys.resize(m);
+    s_.evs.each([&](const Ev& e, size_t i) {
+      keys[i] = (uint64_t{e.contact} << 32) | (uint64_t{static_cast<uint8_t>(e.kind)} << 30) | i;
+    });
+    if (m < 2048) {
+      std::sort(keys.begin(), keys.end());
+    } else {
+      radix_sort(keys, s_.keys_tmp, s_.radix_count, 30, 13);
+      radix_sort(keys, s_.keys_tmp, s_.radix_count, 43, 13);
+    }
+    auto& groups = s_.groups;
+    groups.clear();
+    size_t tier_groups[3] = {}, tier_rows[3] = {};
+    for (size_t i = 0; i < m;) {
+      const uint64_t head = keys[i] >> 30;  // person and tier
+      size_t j = i + 1;
+      while (j < m && (keys[j] >> 30) == head) ++j;
+      if (!TraceScratch::test(s_.excluded, static_cast<uint32_t>(head >> 2))) {  // an index person met another
+        groups.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(j - i), static_cast<ContactKind>(head & 3)});
+        ++tier_groups[head & 3];
+        tier_rows[head & 3] += j - i;
+      }
+      while (j < m && (keys[j] >> 32) == (head >> 2)) ++j;  // the person's weaker tiers
+      i = j;
+    }
+    TraceResult res;
+    const size_t ng = groups.size();
+    res.contacts.reserve(ng);
+    res.evidence.reserve(m);
+    {
+      result_memory::UninitialisedResize every_row_and_contact_kept_is_written_below;
+      res.evidence.resize(m);
+      res.contacts.resize(ng);
+    }
+    // Writes the contacts of tier k among groups [g0, g1) from contact c and evidence row `pos` on;
+    // returns the row after the last one written.
+    auto write = [&](ContactKind k, size_t g0, size_t g1, uint32_t c, uint32_t pos) {
+      for (size_t gi = g0; gi < g1; ++gi) {
+        const PersonGroup& g = groups[gi];
+        // Each contact's id is a read far from the last one's (the slots are sorted but sparse).
+        if (gi + 16 < g1) __builtin_prefetch(&ix_.person_ids_[keys[groups[gi + 16].begin] >> 32]);
+        if (g.kind != k) continue;
+        const uint32_t begin = pos;
+        Millis last = std::numeric_limits<Millis>::min();
+        uint32_t home = kNoEvidence;  // the household row: one per contact, the earliest window
+        for (uint32_t x = g.begin; x < g.begin + g.rows; ++x) {
+          if (x + 16 < m) __builtin_prefetch(&s_.evs[static_cast<uint32_t>(keys[x + 16]) & kEvMask]);
+          const Ev& e = s_.evs[static_cast<uint32_t>(keys[x]) & kEvMask];
+          last = std::max(last, e.last);
+          Evidence row{ix_.person_ids_[e.via], e.place, e.from, e.to, e.overlap, e.row, e.col, e.kind, e.setting};
+          if (e.setting == Setting::kHousehold) {
+            if (home != kNoEvidence) {
+              Evidence& old = res.evidence[home];
+              if (std::tie(row.from, row.via, row.to) < std::tie(old.from, old.via, old.to)) old = row;
+              continue;
+            }
+            home = pos;
+          }
+          res.evidence[pos++] = row;
+        }
+        auto rb = res.evidence.begin() + begin, re = res.evidence.begin() + pos;
+        if (re - rb > 1) std::sort(rb, re, evidence_less);
+        pos = begin + std::min<uint32_t>(pos - begin, kMaxEvidence);
+        Contact& out = res.contacts[c++];
+        out.person_id = ix_.person_ids_[keys[g.begin] >> 32];
+        out.kind = k;
+        out.first_exposure = rb->from;  // every exposure's start is its evidence's `from`
+        out.last_exposure = last;
+        out.evidence_begin = begin;
+        out.evidence_count = pos - begin;
+      }
+      return pos;
+    };
+    // A large result on two threads, each writing half a tier's rows: the second half from where the
+    // first would end if it kept every row, then moved down over what the first half's cap and
+    // household merging left unused.
+    const bool two = ix_.trace_threads >= 2 && m >= std::max<size_t>(ix_.two_thread_result_from, 2);
+    uint32_t pos = 0, c = 0;
+    for (ContactKind k : {ContactKind::kClose, ContactKind::kSecondary, ContactKind::kCompanion}) {
+      const auto t = static_cast<size_t>(k);
+      if (tier_groups[t] == 0) continue;
+      if (!two) {
+        pos = write(k, 0, ng, c, pos);
+        c += tier_groups[t];
+        continue;
+      }
+      size_t split = ng, before = 0, first_groups = 0;  // rows and contacts of tier k before split
+      for (size_t gi = 0; gi < ng && split == ng; ++gi) {
+        if (groups[gi].kind != k) continue;
+        if (before * 2 >= tier_rows[t]) {
+          split = gi;
+        } else {
+          before += groups[gi].rows;
+          ++first_groups;
+        }
+      }
+      const auto second = static_cast<uint32_t>(pos + before);
+      uint32_t end[2];
+      both(true, [&](int part) {
+        end[part] =
+            part ? write(k, split, ng, c + static_cast<uint32_t>(first_groups), second) : write(k, 0, split, c, pos);
+      });
+      if (const uint32_t gap = second - end[0]) {
+        std::move(res.evidence.begin() + second, res.evidence.begin() + end[1], res.evidence.begin() + end[0]);
+        for (size_t x = c + first_groups; x < c + tier_groups[t]; ++x) res.contacts[x].evidence_begin -= gap;
+      }
+      pos = end[1] - (second - end[0]);
+      c += static_cast<uint32_t>(tier_groups[t]);
+    }
+    res.evidence.resize(pos);
+    return res;
+  }
+  static constexpr uint32_t kEvMask = (uint32_t{1} << 30) - 1;
+
   // f(0), and f(1) on a second thread at the same time when `two`.
   template <class F>
   static void both(bool two, const F& f) {
@@ -664,6 +820,7 @@ class Sweep {
   const TraceIndex& ix_;
   const Rules& rules_;
   TraceScratch& s_;
+  bool by_person_ = false;  // meet() keeps exposures by person slot (one tier, no marks)
 };
 
 TraceResult TraceIndex::trace(const std::vector<IndexCase>& cases, const Rules& rules, const ControlTime& control,

@@ -119,7 +119,7 @@ std::string first_difference(const std::string& got, const std::string& want) {
 }
 
 struct Case {
-  const char* name;
+  std::string name;
   Rules rules;
 };
 
@@ -145,9 +145,13 @@ std::vector<Case> rule_sets() {
   r.default_stay_by_type = {{"office", 9 * 60 * kM}};
   r.row_span = 1;
   v.push_back({"default stays by type, row span 1", r});
-  r = Rules{};
-  r.secondary = false;
-  v.push_back({"no secondary tier", r});
+  // Each again with one tier (a trace of one tier groups its exposures by person instead of marking them).
+  const size_t n = v.size();
+  for (size_t i = 0; i < n; ++i) {
+    r = v[i].rules;
+    r.secondary = false;
+    v.push_back({v[i].name + ", no secondary tier", r});
+  }
   return v;
 }
 
@@ -182,6 +186,28 @@ TEST(TraceSweep, EqualsTheReferenceOnRandomCitiesUnderEveryRule) {
           EXPECT_GT(want.count(ContactKind::kSecondary), 0u) << rc.name;
         }
       }
+  }
+}
+
+TEST(TraceSweep, AOneTierTraceOfThousandsOfExposuresEqualsTheReference) {
+  // Enough exposures that a one-tier trace sorts them by person with a radix sort.
+  City city = make_city(11, 3000, 8, 3, true);
+  std::mt19937_64 rng(11);
+  for (const auto& rc : rule_sets()) {
+    if (rc.rules.secondary) continue;
+    std::vector<IndexCase> cases;
+    for (size_t i = 0; i < 40; ++i) {
+      const int64_t p = city.persons[rng() % city.persons.size()];
+      const Millis from = kT0 + static_cast<Millis>(rng() % kDay);
+      cases.push_back({p, {from, from + kDay + static_cast<Millis>(rng() % kDay)}});
+    }
+    const TraceResult want = city.ix.ContactSource::trace(cases, rc.rules, {}, {});
+    for (size_t two_from : {size_t{1} << 20, size_t{0}}) {  // built on one thread, and on two
+      city.ix.two_thread_result_from = two_from;
+      const TraceResult got = city.ix.trace(cases, rc.rules, {}, {});
+      ASSERT_GT(got.evidence.size(), 4000u) << rc.name;
+      ASSERT_EQ(first_difference(show(got), show(want)), "") << rc.name << ", from " << two_from;
+    }
   }
 }
 
@@ -273,29 +299,35 @@ TEST(TraceSweep, ABulkLoadInAnyOrderAnswersAsStaysAddedOneByOne) {
 }
 
 TEST(TraceSweep, EvidenceStopsAtFiftyRowsButFirstAndLastExposureCountEveryMeeting) {
-  TraceIndex ix;
-  ix.add_venue(1, "office");
-  ix.add_stay(100, 1, kT0, kT0 + kDay);  // the index, all day
-  for (int i = 0; i < 60; ++i) {         // contact 5 comes in 60 times, contact 7 twice
-    ix.add_stay(5, 1, kT0 + i * 20 * kM, kT0 + i * 20 * kM + 5 * kM);
-    if (i < 2) ix.add_stay(7, 1, kT0 + i * 20 * kM + kM, kT0 + i * 20 * kM + 2 * kM);
-  }
-  Rules r;
-  r.secondary = false;
-  std::vector<IndexCase> cases{{100, {kT0 - kDay, kT0 + 2 * kDay}}};
-  const std::string want = show(ix.ContactSource::trace(cases, r, {}, {}));
-  // On one thread, and on two: contact 5's visits then lie in both halves, the sixtieth in the second.
-  for (size_t two_from : {size_t{1} << 20, size_t{0}}) {
-    ix.two_thread_result_from = two_from;
-    const TraceResult res = ix.trace(cases, r, {}, {});
-    EXPECT_EQ(show(res), want) << two_from;
-    ASSERT_EQ(res.contacts.size(), 2u);
-    EXPECT_EQ(res.contacts[0].person_id, 5);
-    EXPECT_EQ(res.evidence_of(res.contacts[0]).size(), kMaxEvidence);
-    EXPECT_EQ(res.evidence_of(res.contacts[0]).back().from, kT0 + 49 * 20 * kM) << "the earliest fifty";
-    EXPECT_EQ(res.contacts[0].last_exposure, kT0 + 59 * 20 * kM + 5 * kM) << "the sixtieth visit still counts";
-    EXPECT_EQ(res.evidence_of(res.contacts[1]).size(), 2u);
-    EXPECT_EQ(res.evidence_of(res.contacts[1])[0].from, kT0 + kM) << "contact 7's rows follow contact 5's fifty";
+  // Persons known in the order of their ids (a trace of one tier then groups exposures by person
+  // slot), or not (it marks them).
+  for (bool ascending : {false, true}) {
+    TraceIndex ix;
+    if (ascending)
+      for (int64_t p : {5, 7, 100}) ix.add_person(p, 0);
+    ix.add_venue(1, "office");
+    ix.add_stay(100, 1, kT0, kT0 + kDay);  // the index, all day
+    for (int i = 0; i < 60; ++i) {         // contact 5 comes in 60 times, contact 7 twice
+      ix.add_stay(5, 1, kT0 + i * 20 * kM, kT0 + i * 20 * kM + 5 * kM);
+      if (i < 2) ix.add_stay(7, 1, kT0 + i * 20 * kM + kM, kT0 + i * 20 * kM + 2 * kM);
+    }
+    Rules r;
+    r.secondary = false;
+    std::vector<IndexCase> cases{{100, {kT0 - kDay, kT0 + 2 * kDay}}};
+    const std::string want = show(ix.ContactSource::trace(cases, r, {}, {}));
+    // On one thread, and on two: contact 5's visits then lie in both halves, the sixtieth in the second.
+    for (size_t two_from : {size_t{1} << 20, size_t{0}}) {
+      ix.two_thread_result_from = two_from;
+      const TraceResult res = ix.trace(cases, r, {}, {});
+      EXPECT_EQ(show(res), want) << two_from << " " << ascending;
+      ASSERT_EQ(res.contacts.size(), 2u);
+      EXPECT_EQ(res.contacts[0].person_id, 5);
+      EXPECT_EQ(res.evidence_of(res.contacts[0]).size(), kMaxEvidence);
+      EXPECT_EQ(res.evidence_of(res.contacts[0]).back().from, kT0 + 49 * 20 * kM) << "the earliest fifty";
+      EXPECT_EQ(res.contacts[0].last_exposure, kT0 + 59 * 20 * kM + 5 * kM) << "the sixtieth visit still counts";
+      EXPECT_EQ(res.evidence_of(res.contacts[1]).size(), 2u);
+      EXPECT_EQ(res.evidence_of(res.contacts[1])[0].from, kT0 + kM) << "contact 7's rows follow contact 5's fifty";
+    }
   }
 }
 
