@@ -727,7 +727,11 @@ class Sweep {
         Millis last = std::numeric_limits<Millis>::min();
         uint32_t home = kNoEvidence;  // the household row: one per contact, the earliest window
         for (uint32_t x = g.begin; x < g.begin + g.rows; ++x) {
-          if (x + 16 < m) __builtin_prefetch(&s_.evs[static_cast<uint32_t>(keys[x + 16]) & kEvMask]);
+          if (x + 16 < m) {  // an exposure (56 bytes) often spans two lines
+            const auto* ahead = reinterpret_cast<const char*>(&s_.evs[static_cast<uint32_t>(keys[x + 16]) & kEvMask]);
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(ahead + sizeof(Ev) - 1);
+          }
           const Ev& e = s_.evs[static_cast<uint32_t>(keys[x]) & kEvMask];
           last = std::max(last, e.last);
           Evidence row{ix_.person_ids_[e.via], e.place, e.from, e.to, e.overlap, e.row, e.col, e.kind, e.setting};
@@ -742,7 +746,11 @@ class Sweep {
           res.evidence[pos++] = row;
         }
         auto rb = res.evidence.begin() + begin, re = res.evidence.begin() + pos;
-        if (re - rb > 1) std::sort(rb, re, evidence_less);
+        if (re - rb == 2) {
+          if (evidence_less(rb[1], rb[0])) std::swap(rb[0], rb[1]);
+        } else if (re - rb > 2) {
+          std::sort(rb, re, evidence_less);
+        }
         pos = begin + std::min<uint32_t>(pos - begin, kMaxEvidence);
         Contact& out = res.contacts[c++];
         out.person_id = ix_.person_ids_[keys[g.begin] >> 32];
