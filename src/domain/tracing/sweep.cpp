@@ -141,9 +141,11 @@ class Sweep {
   // Orders persons as their ids do: the slot itself when slots follow ids.
   int64_t key(uint32_t p) const { return ix_.ids_ascending_ ? static_cast<int64_t>(p) : ix_.person_ids_[p]; }
 
-  Millis length(const Stay& s, const TraceIndex::Venue& v) const {
-    return s.dur_ms == TraceIndex::kOpen ? std::min(rules_.stay_length(v.type), kLongestStay)
-                                         : static_cast<Millis>(s.dur_ms);
+  // How long a stay without an exit lasts at a venue (a lookup by the venue's type: once per venue,
+  // not once per stay).
+  Millis open_length(const TraceIndex::Venue& v) const { return std::min(rules_.stay_length(v.type), kLongestStay); }
+  static Millis length(const Stay& s, Millis open) {
+    return s.dur_ms == TraceIndex::kOpen ? open : static_cast<Millis>(s.dur_ms);
   }
 
   // A person's stays within [from, to], clipped to it.
@@ -158,9 +160,10 @@ class Sweep {
       const auto& v = ix_.venues_[bucket.venue];
       const Millis start = static_cast<Millis>(bucket.day) * kDay;
       if (start > to || start + kDay + ix_.venue_reach(v, rules_) < from) continue;
+      const Millis open = open_length(v);
       for (const auto& s : bucket.stays) {
         if (s.person != p) continue;
-        const Millis in = start + s.in_ms, o = in + length(s, v);
+        const Millis in = start + s.in_ms, o = in + length(s, open);
         if (in <= to && o >= from) out.push_back({bucket.venue, {std::max(in, from), std::min(o, to), id, p}});
       }
     }
@@ -274,6 +277,7 @@ class Sweep {
   void dense_venue(uint32_t v, VenueWork& w, const Emit& emit) const {
     const auto& venue_info = ix_.venues_[v];
     if (!rules_.close_type(venue_info.type)) return;
+    const Millis open = open_length(venue_info);
     auto& side = w.side;
     w.intervals.clear();
     side.clear();
@@ -286,7 +290,7 @@ class Sweep {
         if (i + 16 < m) __builtin_prefetch(&s_.person_window[bucket.stays[i + 16].person]);
         if (!TraceScratch::test(s_.source, s.person)) continue;
         const Window& win = s_.person_window[s.person];
-        const Millis in = start + s.in_ms, o = in + length(s, venue_info);
+        const Millis in = start + s.in_ms, o = in + length(s, open);
         if (win.from > win.to || in > win.to || o < win.from) continue;
         (in >= win.from ? w.intervals : side)
             .push_back({std::max(in, win.from), std::min(o, win.to), key(s.person), s.person});
@@ -322,6 +326,7 @@ class Sweep {
     const bool close_type = rules_.close_type(V.type);
     if (secondary && !close_type) return;
     const Millis buf = rules_.buffer, min_overlap = rules_.min_overlap, reach = ix_.venue_reach(V, rules_);
+    const Millis open = open_length(V);
     const bool simple = !close_type || min_overlap <= 0;
     const ContactKind kind = secondary    ? ContactKind::kSecondary
                              : close_type ? ContactKind::kClose
@@ -363,7 +368,7 @@ class Sweep {
           }
           while (k < n && w.pmax[k] < ci) ++k;
           if (k == n) return;  // no interval ends after this entry, nor after any later one
-          const Millis co = ci + length(*it, V);
+          const Millis co = ci + length(*it, open);
           if (w.st[k] > co) continue;
           if (simple) {
             // The last exposure: the largest end among the intervals begun by co (co itself
