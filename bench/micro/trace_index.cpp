@@ -39,6 +39,10 @@
 //                          venue/coach/household transmissions whose infectee
 //                          is listed as a close contact, and contacts per
 //                          true infection (bench/trace/sim_accuracy.h).
+//   TraceHeaviestCases     the cases of TraceOneIndexCase listing over 20,000
+//                          contacts, each traced 20 times
+//                          (EPINET_TRACE_BENCH_HEAVY_ROUNDS). Counters: cases,
+//                          median_us, contacts and evidence (mean per case).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -414,8 +418,6 @@ void TraceAccuracy(benchmark::State& state) {
 }
 BENCHMARK(TraceAccuracy)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
-}  // namespace
-
 // The heaviest of the single cases above (those listing over 20,000 contacts, the tail the p99 is
 // in), each traced again and again: the median of their traces, steadier than a p99 over cases
 // each traced once.
@@ -452,3 +454,5 @@ void TraceHeaviestCases(benchmark::State& state) {
   state.counters["evidence"] = static_cast<double>(evidence) / static_cast<double>(heavy.size());
 }
 BENCHMARK(TraceHeaviestCases)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
