@@ -95,11 +95,22 @@ void TraceIndex::add_stay(int64_t person_id, int64_t venue_id, Millis in, std::o
                                 [](uint32_t t, const PackedStay& x) { return t < x.in_ms; });
     stays.insert(pos, s);
   }
+  // One posting a stay, but for a repeat of one of the person's last few (a second scan in the same
+  // part of the day, which the posting's lookup finds anyway).
   auto& post = postings_[p];
-  if (std::find(post.rbegin(), post.rbegin() + std::min<size_t>(post.size(), 4), b) ==
-      post.rbegin() + std::min<size_t>(post.size(), 4))
-    post.push_back(b);
+  const Posting x{b, part_of(s.in_ms)};
+  const auto last = post.rbegin() + static_cast<std::ptrdiff_t>(std::min<size_t>(post.size(), 4));
+  if (std::none_of(post.rbegin(), last, [&](const Posting& y) { return y.bucket == x.bucket && y.part == x.part; }))
+    post.push_back(x);
   ++stays_;
+}
+
+void TraceIndex::sorted_postings(uint32_t p, std::vector<Posting>& out) const {
+  out.assign(postings_[p].begin(), postings_[p].end());
+  auto key = [](const Posting& x) { return (uint64_t{x.bucket} << 8) | x.part; };
+  std::sort(out.begin(), out.end(), [&](const Posting& x, const Posting& y) { return key(x) < key(y); });
+  out.erase(std::unique(out.begin(), out.end(), [&](const Posting& x, const Posting& y) { return key(x) == key(y); }),
+            out.end());
 }
 
 bool TraceIndex::close_stay(int64_t person_id, int64_t venue_id, Millis out) {
@@ -108,19 +119,19 @@ bool TraceIndex::close_stay(int64_t person_id, int64_t venue_id, Millis out) {
   if (!p || vit == venue_slots_.end()) return false;
   PackedStay* best = nullptr;
   Millis best_in = 0;
-  for (uint32_t b : postings_[*p]) {
-    Bucket& bucket = buckets_[b];
+  for (const Posting& x : postings_[*p]) {
+    Bucket& bucket = buckets_[x.bucket];
     if (bucket.venue != vit->second) continue;
     const Millis start = static_cast<Millis>(bucket.day) * kDay;
     if (start > out || start + kDay <= out - kLongestStay) continue;
-    for (auto& s : bucket.stays) {
-      if (s.person != *p || s.dur_ms != kOpen) continue;
-      Millis in = start + s.in_ms;
+    stays_in_part(bucket.stays, *p, x.part, [&](PackedStay& s) {
+      if (s.dur_ms != kOpen) return;
+      const Millis in = start + s.in_ms;
       if (in <= out && in > out - kLongestStay && (!best || in > best_in)) {
         best = &s;
         best_in = in;
       }
-    }
+    });
   }
   if (!best) return false;
   best->dur_ms = static_cast<uint32_t>(std::clamp<Millis>(out - best_in, 0, kLongestStay));
@@ -195,7 +206,8 @@ void TraceIndex::purge_before(Millis cutoff) {
     }
   }
   if (emptied) {
-    // Postings to emptied buckets go; the buckets are compacted away.
+    // Postings to emptied buckets go; the buckets are compacted away. (A posting to a stay purged
+    // from a bucket still in use stays until the bucket goes: its lookup finds no stay of the person.)
     std::vector<uint32_t> renumber(buckets_.size(), UINT32_MAX);
     std::vector<Bucket> kept;
     for (uint32_t b = 0; b < buckets_.size(); ++b)
@@ -212,8 +224,8 @@ void TraceIndex::purge_before(Millis cutoff) {
     }
     for (auto& post : postings_) {
       size_t w = 0;
-      for (uint32_t b : post)
-        if (renumber[b] != UINT32_MAX) post[w++] = renumber[b];
+      for (const Posting& x : post)
+        if (renumber[x.bucket] != UINT32_MAX) post[w++] = {renumber[x.bucket], x.part};
       post.resize(w);
     }
   }
@@ -243,7 +255,7 @@ size_t TraceIndex::stay_bytes() const {
 
 size_t TraceIndex::total_bytes() const {
   size_t n = stay_bytes() + buckets_.capacity() * sizeof(Bucket) + bucket_of_.size() * 32;
-  for (const auto& p : postings_) n += p.capacity() * sizeof(uint32_t) + sizeof(p);
+  for (const auto& p : postings_) n += p.capacity() * sizeof(Posting) + sizeof(p);
   n += person_ids_.capacity() * sizeof(int64_t) + household_of_.capacity() * sizeof(uint32_t) + person_slots_.size() * 32;
   n += household_ids_.capacity() * sizeof(int64_t) + household_slots_.size() * 32;
   for (const auto& m : members_) n += m.capacity() * sizeof(uint32_t) + sizeof(m);
@@ -279,7 +291,10 @@ void TraceIndex::exposures(int64_t person, Millis from, Millis to, const Rules& 
     Millis a, b;
   };
   std::vector<Own> own;
-  std::vector<uint32_t> buckets = postings_[p];
+  // (Every stay of each bucket read, not the postings' parts of the day: the reference the sweep is checked
+  // against finds the person's stays by the bucket alone.)
+  std::vector<uint32_t> buckets;
+  for (const Posting& x : postings_[p]) buckets.push_back(x.bucket);
   std::sort(buckets.begin(), buckets.end());
   buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
   for (uint32_t b : buckets) {

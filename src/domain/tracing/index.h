@@ -12,6 +12,7 @@
 // service/tracing.h). Its answers equal store::SqlContactSource's on the
 // same data (tests/integration/tracing.test.mjs checks that).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -120,6 +121,7 @@ class TraceIndex : public ContactSource {
 
  private:
   friend class Sweep;
+  friend struct TraceScratch;
   struct PackedStay {  // 12 bytes
     uint32_t person;
     uint32_t in_ms;   // since the bucket's day start
@@ -137,6 +139,32 @@ class TraceIndex : public ContactSource {
     uint32_t max_dur = 0;   // longest closed stay
     bool has_open = false;  // some stay has no exit
   };
+  // One of a person's stays as the person's postings find it: its bucket and the part of the day it
+  // began in (one of 256, 5 5/8 minutes each). A bucket's stays are sorted by entry, so the stay is a
+  // binary search away, among the few that began in the same part; a trace reads no other stay of the
+  // bucket to find the index case's own (a day at a transport hub is tens of thousands of stays).
+  // 5 bytes.
+#pragma pack(push, 1)
+  struct Posting {
+    uint32_t bucket;
+    uint8_t part;
+  };
+#pragma pack(pop)
+  static_assert(sizeof(Posting) == 5);
+  static constexpr uint32_t kPartMs = 337'500;  // a day / 256
+  static uint8_t part_of(uint32_t in_ms) { return static_cast<uint8_t>(in_ms / kPartMs); }
+  // f(stay) for each stay of person p in a bucket that began in the given part of its day.
+  template <class S, class F>
+  static void stays_in_part(S& stays, uint32_t p, uint8_t part, const F& f) {
+    const uint32_t from = uint32_t{part} * kPartMs, to = from + kPartMs;
+    auto it =
+        std::lower_bound(stays.begin(), stays.end(), from, [](const PackedStay& x, uint32_t t) { return x.in_ms < t; });
+    for (; it != stays.end() && it->in_ms < to; ++it)
+      if (it->person == p) f(*it);
+  }
+  // A person's postings sorted by bucket and part, each once (into `out`).
+  void sorted_postings(uint32_t p, std::vector<Posting>& out) const;
+
   struct Seat {
     uint32_t person;
     int16_t row, col;
@@ -164,7 +192,7 @@ class TraceIndex : public ContactSource {
   std::vector<int64_t> household_ids_;                     // household number → id
   std::vector<std::vector<uint32_t>> members_;             // household number → person slots
   std::unordered_map<int64_t, uint32_t> household_slots_;  // id → household number
-  std::vector<std::vector<uint32_t>> postings_;            // person slot → bucket numbers
+  std::vector<std::vector<Posting>> postings_;             // person slot → its stays
   std::vector<Venue> venues_;
   std::unordered_map<int64_t, uint32_t> venue_slots_;
   std::vector<std::vector<uint32_t>> venue_buckets_;  // venue slot → bucket numbers by day

@@ -206,7 +206,7 @@ struct TraceScratch {
   std::vector<VenueInterval> vi;
   VenueWork work[2];
   Blocks<Ev> hits;  // the dense sweep's second thread: what it met, in order
-  std::vector<uint32_t> buckets_tmp;
+  std::vector<TraceIndex::Posting> postings_tmp;
   std::vector<TripHit> trip_hits;
   std::vector<uint32_t> order, rank, at, fill, fill2;
   std::vector<uint64_t> keys, keys_tmp;

@@ -151,21 +151,18 @@ class Sweep {
   // A person's stays within [from, to], clipped to it.
   void own_stays(uint32_t p, Millis from, Millis to, std::vector<VenueInterval>& out) {
     if (from > to) return;
-    s_.buckets_tmp.assign(ix_.postings_[p].begin(), ix_.postings_[p].end());
-    std::sort(s_.buckets_tmp.begin(), s_.buckets_tmp.end());
-    s_.buckets_tmp.erase(std::unique(s_.buckets_tmp.begin(), s_.buckets_tmp.end()), s_.buckets_tmp.end());
+    ix_.sorted_postings(p, s_.postings_tmp);
     const int64_t id = key(p);
-    for (uint32_t b : s_.buckets_tmp) {
-      const auto& bucket = ix_.buckets_[b];
+    for (const auto& x : s_.postings_tmp) {
+      const auto& bucket = ix_.buckets_[x.bucket];
       const auto& v = ix_.venues_[bucket.venue];
       const Millis start = static_cast<Millis>(bucket.day) * kDay;
       if (start > to || start + kDay + ix_.venue_reach(v, rules_) < from) continue;
       const Millis open = open_length(v);
-      for (const auto& s : bucket.stays) {
-        if (s.person != p) continue;
+      TraceIndex::stays_in_part(bucket.stays, p, x.part, [&](const Stay& s) {
         const Millis in = start + s.in_ms, o = in + length(s, open);
         if (in <= to && o >= from) out.push_back({bucket.venue, {std::max(in, from), std::min(o, to), id, p}});
-      }
+      });
     }
   }
 

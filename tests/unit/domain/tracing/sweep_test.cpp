@@ -286,6 +286,35 @@ TEST(TraceSweep, ChangesToABuiltIndexLeaveTheSweepEqualToTheReference) {
   check("a purge");
 }
 
+// A person's stays are found through postings that name a bucket (venue and day) and one of 256
+// parts of the day. A purge that cuts a day within such a part keeps the stays after the cut
+// findable: the index case's entry half a minute after the cut is still traced and can still be
+// closed by its exit, in the sweep as in the reference.
+TEST(TraceSweep, APurgeWithinAPartOfTheDayKeepsTheStaysAfterItsCut) {
+  const Millis day = (kT0 / kDay + 1) * kDay, cut = day + 7 * 60 * kM;  // 07:00, within 06:56:15-07:01:52.5
+  for (bool secondary : {false, true}) {
+    TraceIndex ix;
+    for (int64_t p : {1, 2, 3}) ix.add_person(p, 0);
+    ix.add_venue(1, "shop");
+    ix.add_stay(1, 1, cut - 2 * kM, cut - kM);      // the index case before the cut: purged
+    ix.add_stay(3, 1, cut - 2 * kM, cut - kM);      // met then: purged with it
+    ix.add_stay(1, 1, cut + kM / 2, std::nullopt);  // the index case again, no exit yet
+    ix.add_stay(2, 1, cut + kM, cut + 10 * kM);     // met after the cut
+    ix.purge_before(cut);
+    Rules rules;
+    rules.secondary = secondary;
+    const std::vector<IndexCase> cases{{1, {day, day + kDay}}};
+    auto control = [&](int64_t) { return day + kDay; };
+    const TraceResult r = ix.trace(cases, rules, control, {});
+    ASSERT_EQ(r.contacts.size(), 1u) << "secondary " << secondary;
+    EXPECT_EQ(r.contacts[0].person_id, 2);
+    EXPECT_EQ(r.contacts[0].first_exposure, cut + kM);
+    EXPECT_EQ(show(r), show(ix.ContactSource::trace(cases, rules, control, {})));
+    EXPECT_TRUE(ix.close_stay(1, 1, cut + 20 * kM));
+    EXPECT_FALSE(ix.close_stay(1, 1, cut + 30 * kM)) << "the one open stay is closed already";
+  }
+}
+
 TEST(TraceSweep, ABulkLoadInAnyOrderAnswersAsStaysAddedOneByOne) {
   City one = make_city(5, 300, 8, 4, true, false), bulk = make_city(5, 300, 8, 4, true, true);
   EXPECT_EQ(one.ix.stay_count(), bulk.ix.stay_count());
