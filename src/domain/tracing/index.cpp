@@ -294,7 +294,8 @@ void TraceIndex::exposures(int64_t person, Millis from, Millis to, const Rules& 
   // (Every stay of each bucket read, not the postings' parts of the day: the reference the sweep is checked
   // against finds the person's stays by the bucket alone.)
   std::vector<uint32_t> buckets;
-  for (const Posting& x : postings_[p]) buckets.push_back(x.bucket);
+  for (const Posting& x : postings_[p])
+    buckets.push_back(uint32_t{x.bucket});  // a copy: the packed field is not aligned
   std::sort(buckets.begin(), buckets.end());
   buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
   for (uint32_t b : buckets) {
