@@ -60,19 +60,21 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/micro/trace_latency.h"
+#include "bench/trace/sim_accuracy.h"
+#include "core/table_file.h"
 #include "domain/tracing/index.h"
 #include "domain/tracing/trace.h"
-#include "core/table_file.h"
+#include "service/tracing.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "store/tracing.h"
-#include "service/tracing.h"
-#include "bench/trace/sim_accuracy.h"
 
 namespace {
 
 namespace tr = epinet::domain::tracing;
 using epinet::Millis;
+using epinet::bench::latency;
 
 struct Record {
   uint32_t person, venue, t_in, dur_entrance;
@@ -203,36 +205,6 @@ tr::Rules narrow_rules() {
   r.close_venue_types = {"restaurant", "gym", "office", "school", "shop", "hospital"};
   r.min_overlap = 15 * tr::kMinute;
   return r;
-}
-
-void latency(benchmark::State& state, const tr::ContactSource& src, const std::vector<tr::IndexCase>& cs,
-             tr::Rules rules = {}, bool secondary = false) {
-  rules.secondary = secondary;
-  std::vector<std::pair<double, size_t>> us;  // latency, contacts listed
-  std::vector<size_t> listed;
-  for (auto _ : state) {
-    us.clear();
-    for (const auto& c : cs) {
-      auto t0 = std::chrono::steady_clock::now();
-      auto r = tr::trace(src, {c}, rules, [&](int64_t) { return c.window.to; });
-      us.emplace_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count(),
-                      r.contacts.size());
-    }
-  }
-  size_t contacts = 0;
-  for (const auto& [t, n] : us) {
-    contacts += n;
-    listed.push_back(n);
-  }
-  std::sort(us.begin(), us.end());
-  std::sort(listed.begin(), listed.end());
-  const size_t p99 = std::min(us.size() - 1, us.size() * 99 / 100);
-  state.counters["p50_us"] = us[us.size() / 2].first;
-  state.counters["p99_us"] = us[p99].first;
-  state.counters["contacts"] = static_cast<double>(contacts) / static_cast<double>(cs.size());
-  // How many contacts the cases list: the median and the 99th percentile.
-  state.counters["contacts_p50"] = static_cast<double>(listed[listed.size() / 2]);
-  state.counters["contacts_p99"] = static_cast<double>(listed[p99]);
 }
 
 void TraceIndexBuild(benchmark::State& state) {

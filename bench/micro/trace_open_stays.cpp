@@ -10,19 +10,19 @@
 //
 // 200,000 persons, 4,000 venues of the shipped settings' twelve types, 7 days, 3 stays a person a
 // day (4.2 million stays); 1,000 random single cases (the 4 days before day 5 + 1 day, no secondary
-// tier). Counters: p50_us, p99_us, contacts (mean listed).
+// tier). Counters: p50_us, p99_us, contacts (mean listed), contacts_p50, contacts_p99
+// (bench/micro/trace_latency.h).
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "bench/micro/trace_latency.h"
+#include "core/config.h"
 #include "domain/tracing/index.h"
 #include "domain/tracing/trace.h"
 
@@ -30,14 +30,11 @@ namespace {
 
 namespace tr = epinet::domain::tracing;
 using epinet::Millis;
+using epinet::bench::latency;
 
-// As config/epinet.defaults.env ships them.
-const char* const kStayByType =
-    "hospital:120,service_hall:45,transport_hub:30,compound_gate:2,school:480,market:30,supermarket:40,"
-    "restaurant:60,gym:75,shop:10,office:480,other:480";
-
+// As the shipped settings have them (config/epinet.defaults.env, embedded in the binary).
 tr::Rules shipped_rules() {
-  tr::Rules r = tr::rules_from_settings({{"EPINET_TRACE_STAY_MIN_BY_TYPE", kStayByType}});
+  tr::Rules r = tr::rules_from_settings(epinet::parse_settings(epinet::kDefaultsFile, "defaults"));
   r.secondary = false;
   return r;
 }
@@ -73,27 +70,11 @@ std::unique_ptr<tr::TraceIndex> build(bool exits) {
 
 void TraceOpenStays(benchmark::State& state, bool exits) {
   const auto ix = build(exits);
-  const tr::Rules rules = shipped_rules();
   std::vector<tr::IndexCase> cases;
   std::mt19937_64 rng(11);
   for (int i = 0; i < 1000; ++i)
     cases.push_back({static_cast<int64_t>(rng() % kPersons) + 1, {kT0 + tr::kDay, kT0 + 6 * tr::kDay}});
-  std::vector<double> us;
-  size_t contacts = 0;
-  for (auto _ : state) {
-    us.clear();
-    contacts = 0;
-    for (const auto& c : cases) {
-      const auto t0 = std::chrono::steady_clock::now();
-      const auto r = tr::trace(*ix, {c}, rules, [&](int64_t) { return c.window.to; });
-      us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
-      contacts += r.contacts.size();
-    }
-  }
-  std::sort(us.begin(), us.end());
-  state.counters["p50_us"] = us[us.size() / 2];
-  state.counters["p99_us"] = us[us.size() * 99 / 100];
-  state.counters["contacts"] = static_cast<double>(contacts) / static_cast<double>(cases.size());
+  latency(state, *ix, cases, shipped_rules());
 }
 BENCHMARK_CAPTURE(TraceOpenStays, exits, true)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(TraceOpenStays, open, false)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();

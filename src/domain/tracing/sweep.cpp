@@ -152,17 +152,22 @@ class Sweep {
   void own_stays(uint32_t p, Millis from, Millis to, std::vector<VenueInterval>& out) {
     if (from > to) return;
     ix_.sorted_postings(p, s_.postings_tmp);
+    const auto& post = s_.postings_tmp;
     const int64_t id = key(p);
-    for (const auto& x : s_.postings_tmp) {
-      const auto& bucket = ix_.buckets_[x.bucket];
+    for (size_t i = 0, j = 0; i < post.size(); i = j) {  // a bucket's postings, [i, j)
+      const uint32_t b = post[i].bucket;
+      j = i + 1;
+      while (j < post.size() && post[j].bucket == b) ++j;
+      const auto& bucket = ix_.buckets_[b];
       const auto& v = ix_.venues_[bucket.venue];
       const Millis start = static_cast<Millis>(bucket.day) * kDay;
       if (start > to || start + kDay + ix_.venue_reach(v, rules_) < from) continue;
       const Millis open = open_length(v);
-      TraceIndex::stays_in_part(bucket.stays, p, x.part, [&](const Stay& s) {
-        const Millis in = start + s.in_ms, o = in + length(s, open);
-        if (in <= to && o >= from) out.push_back({bucket.venue, {std::max(in, from), std::min(o, to), id, p}});
-      });
+      for (size_t k = i; k < j; ++k)
+        TraceIndex::stays_in_part(bucket.stays, p, post[k].part, [&](const Stay& s) {
+          const Millis in = start + s.in_ms, o = in + length(s, open);
+          if (in <= to && o >= from) out.push_back({bucket.venue, {std::max(in, from), std::min(o, to), id, p}});
+        });
     }
   }
 
@@ -653,7 +658,7 @@ class Sweep {
         k.last_exposure = two ? std::max(lasts0[r], lasts1[r]) : lasts0[r];
         if (r + 32 < r1) __builtin_prefetch(&ix_.person_ids_[s_.found[order[r + 32]].person]);
         auto b = res.evidence.begin() + at[r], e = res.evidence.begin() + at[r + 1];
-        if (e - b > 1) std::sort(b, e, evidence_less);
+        order_rows(b, e);
         k.first_exposure = b->from;  // every exposure's start is its evidence's `from`
         k.evidence_begin = at[r];
         k.evidence_count =
@@ -748,11 +753,7 @@ class Sweep {
           res.evidence[pos++] = row;
         }
         auto rb = res.evidence.begin() + begin, re = res.evidence.begin() + pos;
-        if (re - rb == 2) {
-          if (evidence_less(rb[1], rb[0])) std::swap(rb[0], rb[1]);
-        } else if (re - rb > 2) {
-          std::sort(rb, re, evidence_less);
-        }
+        order_rows(rb, re);
         pos = begin + std::min<uint32_t>(pos - begin, kMaxEvidence);
         Contact& out = res.contacts[c++];
         out.person_id = ix_.person_ids_[keys[g.begin] >> 32];
@@ -804,6 +805,16 @@ class Sweep {
     return res;
   }
   static constexpr uint32_t kEvMask = (uint32_t{1} << 30) - 1;
+
+  // A contact's evidence rows in the result's order (two, the usual case beyond one, without the sort).
+  template <class It>
+  static void order_rows(It b, It e) {
+    if (e - b == 2) {
+      if (evidence_less(b[1], b[0])) std::swap(b[0], b[1]);
+    } else if (e - b > 2) {
+      std::sort(b, e, evidence_less);
+    }
+  }
 
   // f(0), and f(1) on a second thread at the same time when `two`.
   template <class F>
