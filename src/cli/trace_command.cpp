@@ -217,6 +217,7 @@ int run_trace(const TraceFlags& f, const std::function<Config()>& load_config) {
                    static_cast<long long>(job_id), static_cast<long long>(total),
                    static_cast<long long>(config.trace_review_above), static_cast<long long>(job_id));
   }
+  std::vector<service::NamedPerson> people;  // the operator's command: everyone is named
   db->read([&](store::Connection& c) {
     if (job_id) {
       rows = store::list_trace_contacts(c, job_id, {});
@@ -224,8 +225,9 @@ int run_trace(const TraceFlags& f, const std::function<Config()>& load_config) {
       rows = service::contact_rows(c, 0, result);
       store::fill_contact_people(c, rows);
     }
+    people = service::named_people(c, {}, rows, nullptr, false);
   });
-  auto table = service::contacts_table(rows);
+  auto table = service::contacts_table(rows, people);
   if (f.each) {
     table[0].insert(table[0].begin(), "index_person_id");
     for (size_t i = 0; i < row_index.size(); ++i)

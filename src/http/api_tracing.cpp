@@ -77,6 +77,13 @@ json::object contact_json(const store::TraceContactRow& x) {
           {"evidence", std::move(evidence)}};
 }
 
+json::array people_json(const std::vector<service::NamedPerson>& people) {
+  json::array out;
+  for (const auto& p : people)
+    out.push_back(json::object{{"person_id", p.person_id}, {"name", p.name}, {"id_masked", p.id_masked}});
+  return out;
+}
+
 store::TraceContactFilter contact_filter(const Request& req) {
   store::TraceContactFilter f;
   f.kind = query_str(req, "kind");
@@ -152,14 +159,26 @@ void register_tracing_routes(App& app) {
            int64_t id = tracing(rt).submit(*ctx.caller, in);
            return object_response(202, {{"job_id", id}});
          }});
-  r.add({"GET", "/api/v1/tracing/jobs", Access::kPermission, "tracing:read", "tracing",
-         "Trace jobs, newest first (without contacts)", "", "", 200, {"page", "page_size"},
+  r.add({"GET",
+         "/api/v1/tracing/jobs",
+         Access::kPermission,
+         "tracing:read",
+         "tracing",
+         "Trace jobs, newest first (without contacts); people names their index cases within the caller's "
+         "jurisdiction (person id, name, masked identity number; an audited read)",
+         "",
+         "",
+         200,
+         {"page", "page_size"},
          [&rt](RouteContext& ctx) {
            auto p = page_of(ctx.req);
-           auto page = tracing(rt).list(*ctx.caller, p);
+           auto [page, people] = tracing(rt).list(*ctx.caller, p);
            json::array items;
            for (const auto& j : page.items) items.push_back(job_json(j));
-           return object_response(200, {{"items", std::move(items)}, {"total", page.total}, {"page", p.page},
+           return object_response(200, {{"items", std::move(items)},
+                                        {"people", people_json(people)},
+                                        {"total", page.total},
+                                        {"page", p.page},
                                         {"page_size", p.page_size}});
          }});
   r.add({"GET",
@@ -169,7 +188,9 @@ void register_tracing_routes(App& app) {
          "tracing",
          "A trace job: status, progress and, once its contacts are saved, one page of the contacts in the caller's "
          "jurisdiction with their evidence (an audited read): close, then secondary, then companion, by person id; "
-         "contacts_total counts every page; filters kind, via (person id), person_id, name (prefix), division_path; "
+         "contacts_total counts every page; people names the index cases and every via (person id, name, masked "
+         "identity number) within the caller's jurisdiction; filters kind, via (person id), person_id, name "
+         "(prefix), division_path; "
          "contacts=false for the status alone (no contacts read, nothing audited: for following a job's progress)",
          "",
          "",
@@ -186,6 +207,7 @@ void register_tracing_routes(App& app) {
            json::array contacts;
            for (const auto& x : v.contacts) contacts.push_back(contact_json(x));
            o["contacts"] = std::move(contacts);
+           o["people"] = people_json(v.people);
            o["contacts_total"] = v.contacts_total;
            o["page"] = page.page;
            o["page_size"] = page.page_size;
@@ -252,7 +274,7 @@ void register_tracing_routes(App& app) {
            const int64_t id = ctx.id_param(0);
            auto v = tracing(rt).get(*ctx.caller, id, true, contact_filter(ctx.req));
            std::string format = query_str(ctx.req, "format");
-           return table_response(service::contacts_table(v.contacts), format.empty() ? "csv" : format,
+           return table_response(service::contacts_table(v.contacts, v.people), format.empty() ? "csv" : format,
                                  "tracing-job-" + std::to_string(id));
          }});
   r.add({"GET", "/api/v1/tracing/index", Access::kPermission, "tracing:read", "tracing",

@@ -223,10 +223,49 @@ void hand_over_contacts(store::Database& db, const Caller& caller, int64_t job_i
   }
 }
 
-std::vector<std::vector<std::string>> contacts_table(const std::vector<store::TraceContactRow>& rows) {
+namespace {
+
+// The `key` of every object of a JSON array of the service's own (index_cases_json(), contact_rows()):
+// anything else is skipped.
+void ids_in(const std::string& array_json, std::string_view key, std::set<int64_t>& out) {
+  try {
+    const json::value v = json::parse(array_json);
+    if (const auto* a = v.if_array())
+      for (const auto& x : *a)
+        if (const auto* o = x.if_object())
+          if (const auto* id = o->if_contains(key); id && id->is_int64()) out.insert(id->as_int64());
+  } catch (const std::exception&) {
+  }
+}
+
+}  // namespace
+
+std::vector<NamedPerson> named_people(store::Connection& c, std::set<int64_t> ids,
+                                      const std::vector<store::TraceContactRow>& rows, const domain::Principal* who,
+                                      bool evidence) {
+  for (const auto& x : rows) {
+    ids.insert(x.via_person_id);
+    if (evidence) ids_in(x.evidence_json, "via", ids);
+  }
+  const auto found = store::find_persons(c, std::vector<int64_t>(ids.begin(), ids.end()));
+  std::vector<NamedPerson> out;
+  for (int64_t id : ids) {
+    auto it = found.find(id);
+    if (it == found.end()) continue;
+    const store::Person& p = it->second;
+    if (who && !domain::within_jurisdiction(*who, {p.division_path, std::nullopt})) continue;
+    out.push_back({id, p.name, p.id_masked});
+  }
+  return out;
+}
+
+std::vector<std::vector<std::string>> contacts_table(const std::vector<store::TraceContactRow>& rows,
+                                                     const std::vector<NamedPerson>& people) {
+  std::unordered_map<int64_t, const std::string*> name_of;
+  for (const auto& p : people) name_of[p.person_id] = &p.name;
   std::vector<std::vector<std::string>> t;
   t.push_back({"person_id", "name", "id_masked", "district", "kind", "first_exposure", "last_exposure", "via_person_id",
-               "setting", "place", "overlap_min", "evidence"});
+               "via_name", "setting", "place", "overlap_min", "evidence"});
   for (const auto& x : rows) {
     std::string place, overlap;
     try {
@@ -239,8 +278,10 @@ std::vector<std::vector<std::string>> contacts_table(const std::vector<store::Tr
       }
     } catch (const std::exception&) {
     }
+    std::string via;
+    if (auto it = name_of.find(x.via_person_id); it != name_of.end()) via = *it->second;
     t.push_back({std::to_string(x.person_id), x.name, x.id_masked, x.division_name, x.kind, iso8601(x.first_exposure),
-                 iso8601(x.last_exposure), std::to_string(x.via_person_id), x.setting, place, overlap,
+                 iso8601(x.last_exposure), std::to_string(x.via_person_id), via, x.setting, place, overlap,
                  x.evidence_json});
   }
   return t;
@@ -619,6 +660,10 @@ TraceJobView TracingService::get(const Caller& caller, int64_t id, bool with_con
       v.contacts = store::list_trace_contacts(c, id, g);
       v.contacts_total = static_cast<int64_t>(v.contacts.size());
     }
+    // A page shows every evidence row's via; an export (every page) names the contact's alone.
+    std::set<int64_t> cases;
+    ids_in(v.job.index_cases_json, "person_id", cases);
+    v.people = named_people(c, std::move(cases), v.contacts, &caller.who, page.has_value());
   };
   rt_.db.read(fetch);
   if (with_contacts) {
@@ -635,9 +680,19 @@ TraceJobView TracingService::get(const Caller& caller, int64_t id, bool with_con
   return v;
 }
 
-store::PageOf<store::TraceJob> TracingService::list(const Caller&, const store::Page& p) {
-  store::PageOf<store::TraceJob> out;
-  rt_.db.read([&](store::Connection& c) { out = store::list_trace_jobs(c, p); });
+TracingService::JobList TracingService::list(const Caller& caller, const store::Page& p) {
+  JobList out;
+  rt_.db.read([&](store::Connection& c) {
+    out.page = store::list_trace_jobs(c, p);
+    std::set<int64_t> cases;
+    for (const auto& j : out.page.items) ids_in(j.index_cases_json, "person_id", cases);
+    out.people = named_people(c, std::move(cases), {}, &caller.who);
+  });
+  if (!out.people.empty())
+    rt_.db.write([&](store::Connection& c) {
+      audit(c, caller, "tracing.jobs.list", "tracing_job", "",
+            json::serialize(json::object{{"jobs", out.page.items.size()}, {"index_persons", out.people.size()}}));
+    });
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
@@ -83,13 +84,29 @@ void hand_over_contacts(store::Database& db, const Caller& caller, int64_t job_i
                         const std::function<void(double)>& progress = {},
                         const std::function<void(const std::vector<int64_t>&)>& handed = {});
 
-// The contact table as exported (CSV/XLSX and `epinet trace --out`).
-std::vector<std::vector<std::string>> contacts_table(const std::vector<store::TraceContactRow>& rows);
+// A person a trace names besides its contacts: an index case, or the index case or close contact a
+// contact was met through ("via").
+struct NamedPerson {
+  int64_t person_id = 0;
+  std::string name, id_masked;
+};
+// The persons of `ids` (a job's index cases) and every "via" of the rows (each contact's, and each of its
+// evidence rows' when `evidence`), those within `who`'s jurisdiction (everyone's when who is null), by
+// person id.
+std::vector<NamedPerson> named_people(store::Connection& c, std::set<int64_t> ids,
+                                      const std::vector<store::TraceContactRow>& rows, const domain::Principal* who,
+                                      bool evidence = true);
+
+// The contact table as exported (CSV/XLSX and `epinet trace --out`); via_name from `people` (empty for a
+// person not among them).
+std::vector<std::vector<std::string>> contacts_table(const std::vector<store::TraceContactRow>& rows,
+                                                     const std::vector<NamedPerson>& people = {});
 
 struct TraceJobView {
   store::TraceJob job;
   std::vector<store::TraceContactRow> contacts;  // within the caller's jurisdiction
   int64_t contacts_total = 0;                    // passing the filter (all pages)
+  std::vector<NamedPerson> people;               // named_people() of the job and these contacts
 };
 
 class TracingService {
@@ -111,7 +128,13 @@ class TracingService {
   // one page of them, or every one when no page is given (exports).
   TraceJobView get(const Caller& caller, int64_t id, bool with_contacts, const store::TraceContactFilter& f,
                    const std::optional<store::Page>& page = std::nullopt);
-  store::PageOf<store::TraceJob> list(const Caller& caller, const store::Page& p);
+  // Jobs, newest first, and the index cases they name within the caller's jurisdiction (an audited read
+  // when it names anyone).
+  struct JobList {
+    store::PageOf<store::TraceJob> page;
+    std::vector<NamedPerson> people;
+  };
+  JobList list(const Caller& caller, const store::Page& p);
 
   // The decision on a job in review (it listed more than EPINET_TRACE_REVIEW_ABOVE contacts, saved
   // but handed to no one): hand over the contacts of `kinds` (in the background; the job is

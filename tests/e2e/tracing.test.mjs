@@ -1,6 +1,7 @@
 // Contact tracing in the browser: a commander picks an index person, gives an
 // onset, starts a trace; the person scanned in right after at the same door
-// appears as a close contact with the venue as evidence; the graph is drawn.
+// appears as a close contact with the venue as evidence, met through the index
+// case by name (a click on it filters by it); the graph is drawn.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newIdNumber } from '../lib/codes.mjs';
@@ -28,7 +29,20 @@ test('a commander traces a case: the contact, its evidence, the network graph', 
     assert.match(await row.innerText(), /密切接触者[\s\S]*密切接触者/, 'the management column in words, not its code');
     assert.doesNotMatch(await row.innerText(), /close_contact/);
     assert.ok(!(await page.content()).includes(ids[1]), 'no identity number in clear');
+    // The index case by name: in the job's title, the job list, and as the contact's "via".
+    assert.equal((await row.getByTestId('tracing-via').innerText()).trim(), names[0]);
+    assert.match(await page.getByTestId('tracing-job-cases').innerText(), new RegExp(names[0]));
+    assert.match(await page.getByTestId('tracing-jobs').locator('tr.el-table__row').first().innerText(), new RegExp(names[0]));
     await page.getByTestId('tracing-graph').locator('canvas').waitFor();
+    // Clicking the via lists the contacts met through that person alone, and the filter names them.
+    const viaFilter = page.getByTestId('tracing-filter-via');
+    await row.getByTestId('tracing-via').click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid=tracing-filter-via]')?.innerText.includes(n), names[0]);
+    const vias = await contacts.getByTestId('tracing-via').allInnerTexts();
+    assert.ok(vias.length > 0 && vias.every((v) => v.trim() === names[0]), vias.join());
+    await viaFilter.hover();
+    await viaFilter.locator('.el-select__clear, .el-input__clear').first().click();
+    await page.waitForFunction((n) => !document.querySelector('[data-testid=tracing-filter-via]')?.innerText.includes(n), names[0]);
     // The list comes a page at a time; the name filter finds one contact among them.
     const pager = page.getByTestId('tracing-contacts-pager');
     const byName = page.getByTestId('tracing-filter-name');  // el-input puts it on the input itself

@@ -115,7 +115,11 @@ for (const db of ['sqlite', 'postgres']) {
       const rows = parseCsv(a);
       assert.ok(rows.length > 5000, `${rows.length} contact rows`);
       assert.deepEqual(rows[0].slice(0, 7), ['index_person_id', 'person_id', 'name', 'id_masked', 'district', 'kind', 'first_exposure']);
-      const settings = new Set(rows.slice(1).flatMap((r) => JSON.parse(r[12]).map((e) => e.setting)));
+      const evidence = rows[0].indexOf('evidence');
+      const settings = new Set(rows.slice(1).flatMap((r) => JSON.parse(r[evidence]).map((e) => e.setting)));
+      const via = rows[0].indexOf('via_person_id');
+      assert.equal(rows[0][via + 1], 'via_name');
+      assert.ok(rows.slice(1).every((r) => r[via + 1] !== ''), 'the command line names every via');
       assert.deepEqual([...settings].sort(), ['household', 'trip', 'venue'], 'every rule is exercised');
       assert.equal(new Set(rows.slice(1).map((r) => r[0])).size > 900, true, 'most index persons have contacts');
       assert.ok(a === b, 'byte-identical contact lists, evidence included');
@@ -229,6 +233,37 @@ for (const db of ['sqlite', 'postgres']) {
       assert.equal(table[0][0], 'person_id');
       assert.equal(table.length - 1, job.contacts_total);
       assert.deepEqual(table.slice(1).map((r) => Number(r[0])), all.map((x) => x.person_id), 'the export lists every page, in the same order');
+      // The job names its index case and whom each contact was met through (the whole city is the commander's).
+      const indexPerson = (await c.admin.get(`/api/v1/persons/${index}`)).json;
+      const people = new Map(job.people.map((p) => [p.person_id, p]));
+      assert.equal(people.get(index)?.name, indexPerson.name, JSON.stringify(job.people));
+      assert.equal(people.get(index).id_masked, indexPerson.id_masked);
+      for (const x of job.contacts) {
+        assert.ok(people.has(x.via_person_id), `the via of ${x.person_id} is named`);
+        for (const e of x.evidence) assert.ok(people.has(e.via), `the via of an evidence row of ${x.person_id} is named`);
+      }
+      assert.ok(!JSON.stringify(job.people).includes(ids[0]), 'no identity number in clear');
+      const header = table[0], foundRow = table.find((r) => Number(r[0]) === contact);
+      assert.equal(foundRow[header.indexOf('via_person_id')], String(index));
+      assert.equal(foundRow[header.indexOf('via_name')], indexPerson.name, 'the export names the via');
+      // The job list names its jobs' index cases, and says so in the audit log.
+      const listed = (await c.commander.get('/api/v1/tracing/jobs')).json;
+      assert.ok(listed.people.some((p) => p.person_id === index && p.name === indexPerson.name), JSON.stringify(listed.people));
+      const listAudit = (await c.admin.get('/api/v1/audit?action=tracing.jobs.list')).json;
+      assert.ok(listAudit.items.some((e) => e.actor_username === 'commander'), 'naming the index cases of the job list is audited');
+      // A commander of another district: nobody outside it is named, nor listed.
+      const home = (await c.admin.get(`/api/v1/divisions/${indexPerson.division_id}`)).json;
+      const city = (await c.admin.get('/api/v1/divisions?q=140700')).json.items.find((d) => d.code === '140700');
+      const other = (await c.admin.get(`/api/v1/divisions?parent_id=${city.id}&page_size=100`)).json.items.find((d) => !home.path.startsWith(d.path));
+      assert.ok(other, 'a district the index person does not live in');
+      const user = `far_cmd_${db}`;
+      assert.equal((await c.admin.post('/api/v1/users', { username: user, password: 'far-Passw0rd1', role: 'commander', division_id: other.id })).status, 201);
+      const far = await login(srv.url, user, 'far-Passw0rd1');
+      const farJob = (await far.get(`/api/v1/tracing/jobs/${job.job_id}?page_size=500`)).json;
+      assert.ok(!farJob.people.some((p) => p.person_id === index), 'the index case is not named outside their district');
+      assert.ok(!(await far.get('/api/v1/tracing/jobs')).json.people.some((p) => p.person_id === index));
+      const farCsv = parseCsv(await (await fetch(`${srv.url}/api/v1/tracing/jobs/${job.job_id}/contacts?format=csv`, { headers: { authorization: `Bearer ${far.token}` } })).text());
+      for (const r of farCsv.slice(1)) if (r[farCsv[0].indexOf('via_person_id')] === String(index)) assert.equal(r[farCsv[0].indexOf('via_name')], '');
       const xlsx = await fetch(`${srv.url}/api/v1/tracing/jobs/${job.job_id}/contacts?format=xlsx`, { headers: { authorization: `Bearer ${c.commander.token}` } });
       assert.equal(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString(), 'PK');
       const audit = (await c.admin.get('/api/v1/audit?action=tracing.contacts.read')).json;

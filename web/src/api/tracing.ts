@@ -1,7 +1,7 @@
 // Contact tracing: trace jobs, their contacts with evidence, export, the index's state.
 // See docs/tracing.md.
 import { download, getPage, request, saveBlob } from './http';
-import type { Id, IsoTime, PageQuery } from './types';
+import type { Id, IsoTime, Page, PageQuery } from './types';
 
 export const CONTACT_KINDS = ['close', 'secondary', 'companion'] as const;
 export type ContactKind = (typeof CONTACT_KINDS)[number];
@@ -64,8 +64,16 @@ export interface TraceJob {
   // One page of the contacts (close, then secondary, then companion) and how many pass the filter.
   contacts?: Contact[];
   contacts_total?: number;
+  // The index cases and every person a contact was met through, those within the caller's jurisdiction.
+  people?: NamedPerson[];
   page?: number;
   page_size?: number;
+}
+
+export interface NamedPerson {
+  person_id: Id;
+  name: string;
+  id_masked: string;
 }
 
 export interface Decision {
@@ -108,7 +116,9 @@ const clean = (f: ContactFilter) => ({
 });
 
 export const startTrace = (cases: CaseInput[]) => request<{ job_id: Id }>('POST', '/tracing/jobs', { body: { cases } });
-export const listTraceJobs = (query: PageQuery) => getPage<TraceJob>('/tracing/jobs', query);
+// With the index cases they name (within the caller's jurisdiction).
+export const listTraceJobs = (query: PageQuery) =>
+  getPage<TraceJob>('/tracing/jobs', query) as Promise<Page<TraceJob> & { people: NamedPerson[] }>;
 export const getTraceJob = (id: Id, filter: ContactFilter = {}, page: PageQuery = { page: 1, page_size: 50 }) =>
   request<TraceJob>('GET', `/tracing/jobs/${id}`, { query: { ...clean(filter), ...page } });
 // The status alone, for following a job: no contacts read (nor audited).
