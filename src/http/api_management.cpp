@@ -214,8 +214,9 @@ void register_management_routes(App& app) {
          Access::kPermission,
          "management:read",
          "management",
-         "The command-center board: cases per state and district, the overdue list, open alerts, and the trace "
-         "jobs waiting for a decision on their hand-over (with the contacts they list)",
+         "The command-center board: cases per state and district, the overdue list (the 100 most overdue, by "
+         "the earliest deadline missed; overdue_total counts them all), open alerts, and the trace jobs waiting "
+         "for a decision on their hand-over (with the contacts they list)",
          "",
          "",
          200,
@@ -245,6 +246,7 @@ void register_management_routes(App& app) {
            return object_response(200, {{"by_state", std::move(by_state)},
                                         {"districts", std::move(ds)},
                                         {"overdue", std::move(overdue)},
+                                        {"overdue_total", b.overdue_total},
                                         {"active", b.active},
                                         {"open_alerts", b.open_alerts},
                                         {"trace_jobs_in_review", json::object{{"jobs", b.trace_review.jobs},

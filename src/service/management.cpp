@@ -123,6 +123,28 @@ std::vector<q::Deadline> overdue_of(store::Connection& c, const store::ManagedCa
   return out;
 }
 
+// Every case of the filter (active ones unless it says otherwise), by id, a batch at a time with the
+// test days of the batch read at once, however many there are: fn(case, its overdue items).
+constexpr int64_t kCaseBatch = 1000;
+template <class F>
+void each_case_overdue(store::Connection& c, store::ManagedCaseFilter f, Millis now, const F& fn) {
+  if (f.state.empty()) f.state = "active";
+  for (int64_t after = 0;;) {
+    auto batch = store::managed_cases_after(c, f, after, kCaseBatch);
+    if (batch.empty()) return;
+    after = batch.back().id;
+    std::vector<int64_t> ids;
+    ids.reserve(batch.size());
+    for (const auto& m : batch) ids.push_back(m.id);
+    const auto tests = store::list_managed_tests_of(c, ids);
+    static const std::vector<store::ManagedTest> kNone;
+    for (auto& m : batch) {
+      const auto it = tests.find(m.id);
+      fn(m, q::overdue(view_of(m), statuses(it == tests.end() ? kNone : it->second), management_settings(), now));
+    }
+  }
+}
+
 CaseDetail detail_of(store::Connection& c, int64_t id, Millis now) {
   CaseDetail d;
   d.mc = must_find_case(c, id);
@@ -383,17 +405,14 @@ store::PageOf<CaseRow> list_managed(Runtime& rt, const Caller& caller, store::Ma
   f.within_path = caller.who.division_path;
   Millis now = now_ms();
   store::PageOf<CaseRow> out;
-  rt.db.write([&](store::Connection& c) {
-    if (overdue_only) {
-      if (f.state.empty()) f.state = "active";
-      std::vector<CaseRow> rows;
-      for (auto& m : store::all_managed_cases(c, f, 20000)) {
-        auto od = overdue_of(c, m, now);
-        if (!od.empty()) rows.push_back({std::move(m), std::move(od), std::nullopt});
-      }
-      out.total = static_cast<int64_t>(rows.size());
-      for (int64_t i = p.offset(); i < out.total && i < p.offset() + p.page_size; ++i)
-        out.items.push_back(std::move(rows[static_cast<size_t>(i)]));
+  rt.db.read([&](store::Connection& c) {
+    if (overdue_only) {  // every case read (no cap), the page's kept
+      each_case_overdue(c, f, now, [&](store::ManagedCase& m, std::vector<q::Deadline> od) {
+        if (od.empty()) return;
+        if (out.total >= p.offset() && out.total < p.offset() + p.page_size)
+          out.items.push_back({std::move(m), std::move(od), std::nullopt});
+        ++out.total;
+      });
     } else {
       auto page = store::list_managed_cases(c, f, p);
       out.total = page.total;
@@ -402,7 +421,10 @@ store::PageOf<CaseRow> list_managed(Runtime& rt, const Caller& caller, store::Ma
         out.items.push_back({std::move(m), std::move(od), std::nullopt});
       }
     }
-    for (auto& r : out.items) r.next_deadline = q::next_deadline(view_of(r.mc), management_settings());
+  });
+  for (auto& r : out.items) r.next_deadline = q::next_deadline(view_of(r.mc), management_settings());
+  // Audited before anything is answered, in a write of its own: the overdue filter reads every case.
+  rt.db.write([&](store::Connection& c) {
     audit(c, caller, "managed_case.list", "managed_case", "",
           json::serialize(json::object{{"count", static_cast<int64_t>(out.items.size())}, {"state", f.state},
                                        {"overdue_only", overdue_only}}));
@@ -552,23 +574,40 @@ Board management_board(Runtime& rt, const Caller& caller) {
   if (caller.who.division_path.empty()) throw forbidden();
   Millis now = now_ms();
   Board b;
-  rt.db.write([&](store::Connection& c) {
+  // The most overdue first: by the earliest deadline missed, then by case.
+  auto key = [](const CaseRow& r) {
+    Millis first = std::numeric_limits<Millis>::max();
+    for (const auto& d : r.overdue) first = std::min(first, d.due_at);
+    return std::pair{first, r.mc.id};
+  };
+  auto later = [&](const CaseRow& x, const CaseRow& y) { return key(x) < key(y); };  // a max-heap on the key
+  rt.db.read([&](store::Connection& c) {
     b.counts = store::count_cases_by_state_district(c, caller.who.division_path);
     store::ManagedCaseFilter f;
-    f.state = "active";
     f.within_path = caller.who.division_path;
-    for (auto& m : store::all_managed_cases(c, f, 20000)) {
+    each_case_overdue(c, f, now, [&](store::ManagedCase& m, std::vector<q::Deadline> od) {
       ++b.active;
-      auto od = overdue_of(c, m, now);
-      if (!od.empty()) {
-        auto nd = q::next_deadline(view_of(m), management_settings());
-        b.overdue.push_back({std::move(m), std::move(od), nd});
+      if (od.empty()) return;
+      ++b.overdue_total;
+      CaseRow row{std::move(m), std::move(od), std::nullopt};
+      if (b.overdue.size() == kBoardOverdue && !later(row, b.overdue.front())) return;
+      b.overdue.push_back(std::move(row));
+      std::push_heap(b.overdue.begin(), b.overdue.end(), later);
+      if (b.overdue.size() > kBoardOverdue) {
+        std::pop_heap(b.overdue.begin(), b.overdue.end(), later);
+        b.overdue.pop_back();
       }
-    }
-    b.open_alerts = static_cast<int64_t>(store::list_management_alerts(c, "open", caller.who.division_path, std::nullopt, 100000).size());
+    });
+    b.open_alerts = store::count_management_alerts(c, "open", caller.who.division_path);
     b.trace_review = store::trace_jobs_in_review(c);
+  });
+  std::sort_heap(b.overdue.begin(), b.overdue.end(), later);
+  for (auto& r : b.overdue) r.next_deadline = q::next_deadline(view_of(r.mc), management_settings());
+  // Audited in a write of its own: reading every case of a city takes a while and holds no write lock.
+  rt.db.write([&](store::Connection& c) {
     audit(c, caller, "management.board", "managed_case", "",
-          json::serialize(json::object{{"overdue", static_cast<int64_t>(b.overdue.size())}}));
+          json::serialize(
+              json::object{{"overdue", b.overdue_total}, {"listed", static_cast<int64_t>(b.overdue.size())}}));
   });
   return b;
 }
@@ -678,7 +717,12 @@ int sweep_management(Runtime& rt, Millis now, const std::string& within_path) {
     store::ManagedCaseFilter f;
     f.state = "active";
     f.within_path = within_path;
-    for (const auto& m : store::all_managed_cases(c, f, 100000)) ids.push_back(m.id);
+    for (int64_t after = 0;;) {  // every active case, however many
+      auto batch = store::managed_cases_after(c, f, after, kCaseBatch);
+      if (batch.empty()) break;
+      after = batch.back().id;
+      for (const auto& m : batch) ids.push_back(m.id);
+    }
     for (int64_t id : ids)
       if (sweep_case(c, system, id, now, false) > 0) dirty.push_back(id);
   });
@@ -807,7 +851,7 @@ std::vector<ResidentReportView> resident_reports(Runtime& rt, const Caller& call
 }
 
 int seed_management_demo(store::Connection& c, Millis now) {
-  if (!store::all_managed_cases(c, {}, 1).empty()) return 0;
+  if (!store::managed_cases_after(c, {}, 0, 1).empty()) return 0;
   Caller system{{}, "local"};
   system.who.username = "epinet seed-demo";
   struct Demo {

@@ -82,9 +82,12 @@ CaseDetail record_managed_test(Runtime& rt, const Caller& caller, int64_t id, Mi
 bool apply_test_to_management(store::Connection& c, const Caller& caller, const store::NucleicTest& t, Millis now);
 
 // ---- board
+// The board lists this many overdue cases, the most overdue first (the rest: list_managed, overdue_only).
+inline constexpr size_t kBoardOverdue = 100;
 struct Board {
   std::vector<store::StateCount> counts;  // per state and district
-  std::vector<CaseRow> overdue;           // active cases with an overdue item
+  std::vector<CaseRow> overdue;           // active cases with an overdue item: the kBoardOverdue most overdue
+  int64_t overdue_total = 0;              // every active case with an overdue item
   int64_t active = 0, open_alerts = 0;
   store::JobsInReview trace_review;  // trace jobs waiting for a commander's decision on their hand-over
 };

@@ -180,9 +180,11 @@ PageOf<ManagedCase> list_managed_cases(Connection& c, const ManagedCaseFilter& f
   return out;
 }
 
-std::vector<ManagedCase> all_managed_cases(Connection& c, const ManagedCaseFilter& f, int64_t limit) {
+std::vector<ManagedCase> managed_cases_after(Connection& c, const ManagedCaseFilter& f, int64_t after_id,
+                                             int64_t limit) {
   std::vector<Value> params;
-  std::string where = case_where(f, params);
+  std::string where = case_where(f, params) + " AND m.id > ?";
+  params.emplace_back(std::in_place_type<int64_t>, after_id);
   params.emplace_back(std::in_place_type<int64_t>, limit);
   std::vector<ManagedCase> out;
   for (const auto& row : c.query(std::string(kCaseSelect) + where + " ORDER BY m.id LIMIT ?", params).rows)
@@ -243,15 +245,32 @@ void insert_new_managed_tests(Connection& c, const std::vector<ManagedTest>& ts)
               "(?, ?, ?, ?, ?, '')", "", 5, v);
 }
 
+namespace {
+constexpr std::string_view kTestSelect =
+    "SELECT id, case_id, phase, day, due_from, due_to, result, test_id, sampled_at, done_at FROM managed_tests";
+ManagedTest test_from(const std::vector<Value>& x) {
+  return {as_int(x[0]),     as_int(x[1]),    as_text(x[2]), static_cast<int>(as_int(x[3])),
+          as_int(x[4]),     as_int(x[5]),    as_text(x[6]), as_opt_int(x[7]),
+          as_opt_int(x[8]), as_opt_int(x[9])};
+}
+}  // namespace
+
 std::vector<ManagedTest> list_managed_tests(Connection& c, int64_t case_id) {
   std::vector<ManagedTest> out;
-  auto r = c.query(
-      "SELECT id, case_id, phase, day, due_from, due_to, result, test_id, sampled_at, done_at FROM managed_tests "
-      "WHERE case_id = ? ORDER BY due_from, phase",
-      {case_id});
-  for (const auto& x : r.rows)
-    out.push_back({as_int(x[0]), as_int(x[1]), as_text(x[2]), static_cast<int>(as_int(x[3])), as_int(x[4]),
-                   as_int(x[5]), as_text(x[6]), as_opt_int(x[7]), as_opt_int(x[8]), as_opt_int(x[9])});
+  for (const auto& x :
+       c.query(std::string(kTestSelect) + " WHERE case_id = ? ORDER BY due_from, phase", {case_id}).rows)
+    out.push_back(test_from(x));
+  return out;
+}
+
+std::unordered_map<int64_t, std::vector<ManagedTest>> list_managed_tests_of(Connection& c,
+                                                                            const std::vector<int64_t>& case_ids) {
+  std::unordered_map<int64_t, std::vector<ManagedTest>> out;
+  for (const auto& x :
+       query_in(c, std::string(kTestSelect) + " WHERE case_id IN ", " ORDER BY due_from, phase", {}, case_ids)) {
+    auto t = test_from(x);
+    out[t.case_id].push_back(std::move(t));
+  }
   return out;
 }
 
@@ -337,10 +356,10 @@ std::optional<ManagementAlert> find_management_alert(Connection& c, int64_t id) 
   return alert_from(r.rows[0]);
 }
 
-std::vector<ManagementAlert> list_management_alerts(Connection& c, const std::string& status, const std::string& within_path,
-                                         std::optional<int64_t> case_id, int64_t limit) {
-  std::string sql = std::string(kAlertSelect) + " WHERE 1 = 1";
-  std::vector<Value> params;
+namespace {
+// " WHERE …" over management_alerts a: the status ("" any) and the path ("" anywhere).
+std::string alert_where(const std::string& status, const std::string& within_path, std::vector<Value>& params) {
+  std::string sql = " WHERE 1 = 1";
   if (!status.empty()) {
     sql += " AND a.status = ?";
     params.push_back(status);
@@ -349,6 +368,15 @@ std::vector<ManagementAlert> list_management_alerts(Connection& c, const std::st
     sql += " AND a.division_path LIKE ? ESCAPE '\\'";
     params.push_back(prefix_pattern(within_path));
   }
+  return sql;
+}
+}  // namespace
+
+std::vector<ManagementAlert> list_management_alerts(Connection& c, const std::string& status,
+                                                    const std::string& within_path, std::optional<int64_t> case_id,
+                                                    int64_t limit) {
+  std::vector<Value> params;
+  std::string sql = std::string(kAlertSelect) + alert_where(status, within_path, params);
   if (case_id) {
     sql += " AND a.case_id = ?";
     params.push_back(*case_id);
@@ -358,6 +386,12 @@ std::vector<ManagementAlert> list_management_alerts(Connection& c, const std::st
   std::vector<ManagementAlert> out;
   for (const auto& row : c.query(sql, params).rows) out.push_back(alert_from(row));
   return out;
+}
+
+int64_t count_management_alerts(Connection& c, const std::string& status, const std::string& within_path) {
+  std::vector<Value> params;
+  const std::string where = alert_where(status, within_path, params);
+  return as_int(c.query("SELECT COUNT(*) FROM management_alerts a" + where, params).rows[0][0]);
 }
 
 void close_management_alert(Connection& c, int64_t id, int64_t by, const std::string& note, Millis now) {

@@ -40,8 +40,10 @@ std::unordered_map<int64_t, ManagedCase> active_cases_of_persons(Connection& c, 
 // Writes measure, place, state, state_since, anchor, case report, ends, note and site.
 void update_managed_case(Connection& c, const ManagedCase& m, Millis now);
 PageOf<ManagedCase> list_managed_cases(Connection& c, const ManagedCaseFilter& f, const Page& p);
-// Every case matching the filter (for board and sweeps; bounded by `limit`).
-std::vector<ManagedCase> all_managed_cases(Connection& c, const ManagedCaseFilter& f, int64_t limit);
+// Up to `limit` cases matching the filter with an id above `after_id`, by id (for the board and the
+// sweeps, which read every case a batch at a time).
+std::vector<ManagedCase> managed_cases_after(Connection& c, const ManagedCaseFilter& f, int64_t after_id,
+                                             int64_t limit);
 
 struct ManagedEvent {
   int64_t id = 0, case_id = 0;
@@ -68,6 +70,9 @@ void insert_managed_test(Connection& c, const ManagedTest& t);
 // Scheduled tests of cases just created (which have none yet), several rows a statement.
 void insert_new_managed_tests(Connection& c, const std::vector<ManagedTest>& ts);
 std::vector<ManagedTest> list_managed_tests(Connection& c, int64_t case_id);
+// The same for many cases: by case id (a case without test days is absent).
+std::unordered_map<int64_t, std::vector<ManagedTest>> list_managed_tests_of(Connection& c,
+                                                                            const std::vector<int64_t>& case_ids);
 void set_managed_test_result(Connection& c, int64_t id, const std::string& result, int64_t test_id, Millis sampled_at,
                              Millis done_at);
 // Deletes the case's test days that have no result yet.
@@ -110,6 +115,8 @@ bool has_management_alert(Connection& c, int64_t case_id, const std::string& kin
 std::optional<ManagementAlert> find_management_alert(Connection& c, int64_t id);
 std::vector<ManagementAlert> list_management_alerts(Connection& c, const std::string& status, const std::string& within_path,
                                          std::optional<int64_t> case_id, int64_t limit);
+// How many alerts of the status ("" any) lie within the path ("" anywhere).
+int64_t count_management_alerts(Connection& c, const std::string& status, const std::string& within_path);
 void close_management_alert(Connection& c, int64_t id, int64_t by, const std::string& note, Millis now);
 // Closes the open alerts of a case of one kind (e.g. overdue_step once the step is done).
 void close_case_alerts(Connection& c, int64_t case_id, const std::string& kind, const std::string& note, Millis now);

@@ -94,3 +94,34 @@ test('a worker marks a managed close contact transferred and the board counts mo
     assert.equal(await count('notified'), notified - 1);
   }, { viewport: { width: 1920, height: 1080 }, baseURL: ctx.server.url });
 });
+
+test('the board lists the 100 most overdue and leads to every one of them', async (t) => {
+  const c = await city();
+  // 101 close contacts of a case reported 30 hours ago, none under control yet: each is overdue.
+  const reported = Date.now() - 30 * 3600_000;
+  for (let i = 0; i < 101; i++) {
+    const p = await c.worker.post('/api/v1/persons', { id_number: newIdNumber(), name: `超时看板${i}`, phone: '13900000003', division_id: c.compound.id });
+    assert.equal(p.status, 201, p.text);
+    const r = await c.commander.post('/api/v1/management/cases', { person_id: p.json.id, measure: 'close_contact', exposure_at: iso(reported - 3600_000), case_reported_at: iso(reported) });
+    assert.equal(r.status, 201, r.text);
+  }
+  const total = (await c.commander.get('/api/v1/management/board')).json.overdue_total;
+  assert.ok(total >= 101, `${total} overdue`);
+
+  await withPage(ctx.browser, t, async (page) => {
+    await signIn(page, 'commander');
+    await page.goto('/management/board');
+    const badge = page.getByTestId('board-overdue-total');
+    await badge.filter({ hasText: String(total) }).waitFor();
+    assert.equal(await page.getByTestId('board-overdue').locator('tr.el-table__row').count(), 100, 'the 100 most overdue');
+    const { sh } = await page.evaluate(() => ({ sh: document.documentElement.scrollHeight }));
+    assert.ok(sh < 2200, `the board stays a screen or two high (${sh} px)`);
+    const all = page.getByTestId('board-overdue-all');
+    assert.match(await all.innerText(), new RegExp(`前 100 人[\\s\\S]*全部 ${total} 人`));
+    await all.click();
+    await page.waitForURL(/\/management\/cases\?overdue=1$/);
+    await page.getByTestId('cases-table').locator('tr.el-table__row').first().waitFor();
+    assert.ok(await page.getByTestId('cases-overdue').evaluate((el) => el.classList.contains('is-checked')), 'the overdue filter is on');
+    await page.locator('.list-pagination .el-pagination__total').filter({ hasText: String(total) }).waitFor();
+  }, { viewport: { width: 1920, height: 1080 }, baseURL: ctx.server.url });
+});

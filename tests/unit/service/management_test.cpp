@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "core/error.h"
+#include "service/runtime.h"
 #include "service_test_support.h"
 #include "store/people.h"
 
@@ -33,6 +34,23 @@ class EnrollManagedTest : public DemoCityTest {
   std::vector<int64_t> enroll(const std::vector<Enrollment>& in, Millis now) {
     std::vector<int64_t> ids;
     db_->write([&](store::Connection& c) { ids = enroll_managed(c, caller("commander"), in, now); });
+    return ids;
+  }
+  // n new persons of `home`'s division, named prefix + i.
+  std::vector<int64_t> new_persons(const store::Person& home, const std::string& prefix, int n, Millis now) {
+    std::vector<int64_t> ids;
+    db_->write([&](store::Connection& c) {
+      for (int i = 0; i < n; ++i) {
+        store::Person p;
+        p.id_hash = prefix + "-" + std::to_string(i);
+        p.id_enc = "x";
+        p.id_masked = "1407**********" + std::to_string(1000 + i);
+        p.name = prefix + std::to_string(i);
+        p.division_id = home.division_id;
+        p.division_path = home.division_path;
+        ids.push_back(store::insert_person(c, p, now));
+      }
+    });
     return ids;
   }
   store::ManagedCase managed(int64_t id) {
@@ -95,7 +113,7 @@ TEST_F(EnrollManagedTest, BadInputRollsBackTheCallersTransaction) {
   db_->read([&](store::Connection& c) {
     store::ManagedCaseFilter f;
     f.person_id = p.id;
-    all = store::all_managed_cases(c, f, 10);
+    all = store::managed_cases_after(c, f, 0, 10);
   });
   EXPECT_TRUE(all.empty());
 }
@@ -107,19 +125,8 @@ TEST_F(EnrollManagedTest, ManyAtOnceGiveWhatEachAloneGives) {
   const Millis now = now_ms();
   const auto home = person("王子涵");
   constexpr int kMany = 300;  // two full statements of 128 and the rest in smaller ones
-  std::vector<int64_t> together, alone;
-  db_->write([&](store::Connection& c) {
-    for (int i = 0; i < 2 * kMany; ++i) {
-      store::Person p;
-      p.id_hash = "bulk-" + std::to_string(i);
-      p.id_enc = "x";
-      p.id_masked = "1407**********" + std::to_string(1000 + i);
-      p.name = "批量" + std::to_string(i);
-      p.division_id = home.division_id;
-      p.division_path = home.division_path;
-      (i < kMany ? together : alone).push_back(store::insert_person(c, p, now));
-    }
-  });
+  const std::vector<int64_t> together = new_persons(home, "批量", kMany, now),
+                             alone = new_persons(home, "批量乙", kMany, now);
   const char* measures[] = {"close_contact", "secondary_contact", "companion"};
   auto input = [&](const std::vector<int64_t>& ids) {
     std::vector<Enrollment> in;
@@ -216,6 +223,58 @@ TEST(ManagementSettings, DefaultsComeFromTheDefaultsFileAndOverridesAreValidated
     EXPECT_EQ(e.code(), "invalid_setting");
     EXPECT_NE(std::string(e.what()).find("EPINET_MANAGE_CONTROL_HOURS"), std::string::npos);
   }
+}
+
+// More active cases than the board reads at once (1,000) and more overdue than it lists: it counts every
+// one, lists the kBoardOverdue most overdue (the earliest deadline missed first, then by case), and the
+// overdue list pages through all of them.
+TEST_F(EnrollManagedTest, TheBoardCountsEveryOverdueCaseAndListsTheMostOverdueFirst) {
+  const Millis now = now_ms();
+  const auto home = person("王子涵");
+  constexpr int kMany = 1'150, kOverdue = 130;
+  const auto ids = new_persons(home, "看板", kMany, now);
+  std::vector<Enrollment> in;
+  for (int i = 0; i < kMany; ++i) {
+    // The first kOverdue reported 30 h (and i minutes) ago: not under control within 24 h. The others an hour ago.
+    const Millis reported = i < kOverdue ? now - 30 * kHour - i * 60000LL : now - kHour;
+    in.push_back({ids[static_cast<size_t>(i)], "close_contact", reported - kHour, reported, "tracing_job:7", "board"});
+  }
+  enroll(in, now);
+  Runtime rt(*db_, config_);
+  const Caller commander = caller("commander");
+  const Board b = management_board(rt, commander);
+
+  // Every overdue case, from the overdue list a page at a time.
+  std::vector<CaseRow> all;
+  for (int64_t page = 1;; ++page) {
+    auto got = list_managed(rt, commander, {}, true, {page, 200});
+    EXPECT_EQ(got.total, b.overdue_total);
+    if (got.items.empty()) break;
+    for (auto& r : got.items) all.push_back(std::move(r));
+  }
+  ASSERT_EQ(static_cast<int64_t>(all.size()), b.overdue_total);
+  std::set<int64_t> distinct;
+  for (const auto& r : all) distinct.insert(r.mc.id);
+  EXPECT_EQ(distinct.size(), all.size()) << "each overdue case once";
+  EXPECT_GE(b.overdue_total, kOverdue);
+  EXPECT_GT(b.active, kMany) << "every active case counted, beyond one batch";
+
+  auto key = [](const CaseRow& r) {
+    Millis first = std::numeric_limits<Millis>::max();
+    for (const auto& d : r.overdue) first = std::min(first, d.due_at);
+    return std::pair{first, r.mc.id};
+  };
+  std::sort(all.begin(), all.end(), [&](const CaseRow& x, const CaseRow& y) { return key(x) < key(y); });
+  ASSERT_EQ(b.overdue.size(), kBoardOverdue);
+  for (size_t i = 0; i < kBoardOverdue; ++i) {
+    EXPECT_EQ(b.overdue[i].mc.id, all[i].mc.id) << "rank " << i;
+    EXPECT_TRUE(b.overdue[i].next_deadline.has_value());
+  }
+  // The one reported longest ago is the most overdue of those enrolled here.
+  const auto first_here = std::find_if(b.overdue.begin(), b.overdue.end(),
+                                       [](const CaseRow& r) { return r.mc.note.find("board") != std::string::npos; });
+  ASSERT_NE(first_here, b.overdue.end());
+  EXPECT_EQ(first_here->mc.case_reported_at, in[kOverdue - 1].case_reported_at);
 }
 
 }  // namespace

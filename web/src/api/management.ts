@@ -93,7 +93,9 @@ export interface CaseDetail extends ManagedCase {
 export interface ManagementBoard {
   by_state: Record<ManageState, number>;
   districts: { district_id: Id | null; district_name: string; counts: Record<ManageState, number> }[];
+  // The most overdue first (at most 100); overdue_total counts every one.
   overdue: ManagedCase[];
+  overdue_total: number;
   active: number;
   open_alerts: number;
   // Trace jobs whose hand-over waits for a commander's decision, and the contacts they list.
