@@ -253,16 +253,28 @@ void register_management_routes(App& app) {
                                                                               {"contacts", b.trace_review.contacts}}},
                                         {"updated_at", iso8601(now_ms())}});
          }});
-  r.add({"GET", "/api/v1/management/todos", Access::kPermission, "management:read", "management",
-         "The worker's to-dos in its jurisdiction: missing health reports, fever alerts, overdue steps and tests "
-         "(status open | closed | all)",
-         "", "", 200, {"status"}, [&rt](RouteContext& ctx) {
+  r.add({"GET",
+         "/api/v1/management/todos",
+         Access::kPermission,
+         "management:read",
+         "management",
+         "The worker's to-dos in its jurisdiction, newest first, a page at a time: missing health reports, fever "
+         "alerts, overdue steps and tests (status open | closed | all; kind fever | missing_report | overdue_step | "
+         "overdue_test); total counts every page",
+         "",
+         "",
+         200,
+         {"status", "kind", "page", "page_size"},
+         [&rt](RouteContext& ctx) {
            std::string status = query_str(ctx.req, "status");
            if (status.empty()) status = "open";
            if (status == "all") status = "";
            json::array items;
-           for (const auto& a : service::list_todos(rt, *ctx.caller, status)) items.push_back(alert_json(a));
-           return object_response(200, {{"items", std::move(items)}});
+           const auto p = page_of(ctx.req);
+           const auto page = service::list_todos(rt, *ctx.caller, status, query_str(ctx.req, "kind"), p);
+           for (const auto& a : page.items) items.push_back(alert_json(a));
+           return object_response(
+               200, {{"items", std::move(items)}, {"total", page.total}, {"page", p.page}, {"page_size", p.page_size}});
          }});
   r.add({"POST", "/api/v1/management/todos/{id}/close", Access::kPermission, "management:write", "management",
          "Close a to-do with what was done {note}", "", "", 200, {}, [&rt](RouteContext& ctx) {

@@ -614,15 +614,22 @@ Board management_board(Runtime& rt, const Caller& caller) {
 
 // ---- to-dos
 
-std::vector<store::ManagementAlert> list_todos(Runtime& rt, const Caller& caller, const std::string& status) {
+store::PageOf<store::ManagementAlert> list_todos(Runtime& rt, const Caller& caller, const std::string& status,
+                                                 const std::string& kind, const store::Page& p) {
   if (caller.who.division_path.empty()) throw forbidden();
   if (!status.empty() && status != "open" && status != "closed") throw invalid("invalid_query", "status must be open or closed");
+  if (!kind.empty() && kind != "fever" && kind != "missing_report" && kind != "overdue_step" && kind != "overdue_test")
+    throw invalid("invalid_query", "kind must be fever, missing_report, overdue_step or overdue_test");
   sweep_management(rt, now_ms(), caller.who.division_path);  // computed on read as well as by the jobs thread
-  std::vector<store::ManagementAlert> out;
+  store::PageOf<store::ManagementAlert> out;
+  rt.db.read(
+      [&](store::Connection& c) { out = store::page_management_alerts(c, status, kind, caller.who.division_path, p); });
   rt.db.write([&](store::Connection& c) {
-    out = store::list_management_alerts(c, status, caller.who.division_path, std::nullopt, 1000);
     audit(c, caller, "management.todos", "management_alert", "",
-          json::serialize(json::object{{"count", static_cast<int64_t>(out.size())}}));
+          json::serialize(json::object{{"count", static_cast<int64_t>(out.items.size())},
+                                       {"total", out.total},
+                                       {"page", p.page},
+                                       {"kind", kind}}));
   });
   return out;
 }

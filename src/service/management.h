@@ -94,7 +94,9 @@ struct Board {
 Board management_board(Runtime& rt, const Caller& caller);
 
 // ---- to-dos (alerts) and sweeps
-std::vector<store::ManagementAlert> list_todos(Runtime& rt, const Caller& caller, const std::string& status);
+// One page of the caller's to-dos of the status (open | closed | "" all) and kind ("" all), newest first.
+store::PageOf<store::ManagementAlert> list_todos(Runtime& rt, const Caller& caller, const std::string& status,
+                                                 const std::string& kind, const store::Page& p);
 store::ManagementAlert close_todo(Runtime& rt, const Caller& caller, int64_t id, const std::string& note);
 // The jobs thread's step: links recorded tests to scheduled days, opens
 // overdue_step / overdue_test / missing_report alerts (once each). Returns the

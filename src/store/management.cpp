@@ -357,12 +357,17 @@ std::optional<ManagementAlert> find_management_alert(Connection& c, int64_t id) 
 }
 
 namespace {
-// " WHERE …" over management_alerts a: the status ("" any) and the path ("" anywhere).
-std::string alert_where(const std::string& status, const std::string& within_path, std::vector<Value>& params) {
+// " WHERE …" over management_alerts a: the status and kind ("" any) and the path ("" anywhere).
+std::string alert_where(const std::string& status, const std::string& within_path, std::vector<Value>& params,
+                        const std::string& kind = "") {
   std::string sql = " WHERE 1 = 1";
   if (!status.empty()) {
     sql += " AND a.status = ?";
     params.push_back(status);
+  }
+  if (!kind.empty()) {
+    sql += " AND a.kind = ?";
+    params.push_back(kind);
   }
   if (!within_path.empty()) {
     sql += " AND a.division_path LIKE ? ESCAPE '\\'";
@@ -385,6 +390,21 @@ std::vector<ManagementAlert> list_management_alerts(Connection& c, const std::st
   params.emplace_back(std::in_place_type<int64_t>, limit);
   std::vector<ManagementAlert> out;
   for (const auto& row : c.query(sql, params).rows) out.push_back(alert_from(row));
+  return out;
+}
+
+PageOf<ManagementAlert> page_management_alerts(Connection& c, const std::string& status, const std::string& kind,
+                                               const std::string& within_path, const Page& p) {
+  std::vector<Value> params;
+  const std::string where = alert_where(status, within_path, params, kind);
+  PageOf<ManagementAlert> out;
+  out.total = as_int(c.query("SELECT COUNT(*) FROM management_alerts a" + where, params).rows[0][0]);
+  params.emplace_back(std::in_place_type<int64_t>, p.page_size);
+  params.emplace_back(std::in_place_type<int64_t>, p.offset());
+  for (const auto& row :
+       c.query(std::string(kAlertSelect) + where + " ORDER BY a.opened_at DESC, a.id DESC LIMIT ? OFFSET ?", params)
+           .rows)
+    out.items.push_back(alert_from(row));
   return out;
 }
 

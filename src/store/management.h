@@ -115,6 +115,10 @@ bool has_management_alert(Connection& c, int64_t case_id, const std::string& kin
 std::optional<ManagementAlert> find_management_alert(Connection& c, int64_t id);
 std::vector<ManagementAlert> list_management_alerts(Connection& c, const std::string& status, const std::string& within_path,
                                          std::optional<int64_t> case_id, int64_t limit);
+// One page of the alerts of the status and kind ("" any) within the path ("" anywhere), newest first, and
+// how many there are.
+PageOf<ManagementAlert> page_management_alerts(Connection& c, const std::string& status, const std::string& kind,
+                                               const std::string& within_path, const Page& p);
 // How many alerts of the status ("" any) lie within the path ("" anywhere).
 int64_t count_management_alerts(Connection& c, const std::string& status, const std::string& within_path);
 void close_management_alert(Connection& c, int64_t id, int64_t by, const std::string& note, Millis now);

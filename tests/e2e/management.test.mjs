@@ -95,7 +95,7 @@ test('a worker marks a managed close contact transferred and the board counts mo
   }, { viewport: { width: 1920, height: 1080 }, baseURL: ctx.server.url });
 });
 
-test('the board lists the 100 most overdue and leads to every one of them', async (t) => {
+test('the board lists the 100 most overdue and leads to every one of them; the to-dos come a page at a time', async (t) => {
   const c = await city();
   // 101 close contacts of a case reported 30 hours ago, none under control yet: each is overdue.
   const reported = Date.now() - 30 * 3600_000;
@@ -123,5 +123,18 @@ test('the board lists the 100 most overdue and leads to every one of them', asyn
     await page.getByTestId('cases-table').locator('tr.el-table__row').first().waitFor();
     assert.ok(await page.getByTestId('cases-overdue').evaluate((el) => el.classList.contains('is-checked')), 'the overdue filter is on');
     await page.locator('.list-pagination .el-pagination__total').filter({ hasText: String(total) }).waitFor();
+
+    // The to-dos, a page at a time: each of them is an overdue step, and the kind filter keeps those.
+    const todos = (await c.commander.get('/api/v1/management/todos?kind=overdue_step&page_size=1')).json.total;
+    assert.ok(todos >= 101, `${todos} overdue steps to do`);
+    await page.goto('/todos');
+    const rows = page.getByTestId('todo-table').locator('tr.el-table__row');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 20, 'one page');
+    await page.getByTestId('todo-kind-filter').click();
+    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: '环节超时' }).click();
+    await page.getByTestId('todo-pager').locator('.el-pagination__total').filter({ hasText: new RegExp(`\\b${todos}\\b`) }).waitFor();
+    const kinds = await page.getByTestId('todo-kind').allInnerTexts();
+    assert.ok(kinds.length === 20 && kinds.every((k) => k === '环节超时'), kinds.join());
   }, { viewport: { width: 1920, height: 1080 }, baseURL: ctx.server.url });
 });

@@ -203,6 +203,22 @@ for (const db of ['sqlite', 'postgres']) {
       const missing = todos.filter((x) => x.case_id === mc.id && x.kind === 'missing_report');
       assert.ok(missing.length >= 1, JSON.stringify(todos));
       assert.equal(missing[0].person_name, '居家隔离庚');
+      // A page at a time, newest first, filtered by kind; every page together is the whole list.
+      const whole = (await t.c.community_worker.get('/api/v1/management/todos?page_size=500')).json;
+      assert.equal(whole.total, whole.items.length);
+      const paged = [];
+      for (let page = 1; page <= whole.total; page++) {
+        const r = (await t.c.community_worker.get(`/api/v1/management/todos?page_size=1&page=${page}`)).json;
+        assert.equal(r.total, whole.total);
+        paged.push(...r.items);
+      }
+      assert.deepEqual(paged.map((x) => x.id), whole.items.map((x) => x.id));
+      const byKind = (await t.c.community_worker.get('/api/v1/management/todos?kind=missing_report&page_size=500')).json;
+      assert.ok(byKind.items.length >= 1 && byKind.items.every((x) => x.kind === 'missing_report'));
+      assert.equal(byKind.total, whole.items.filter((x) => x.kind === 'missing_report').length);
+      const badKind = await t.c.community_worker.get('/api/v1/management/todos?kind=bogus');
+      assert.equal(badKind.status, 400);
+      assert.equal(badKind.json.error.code, 'invalid_query');
       // Seen again: no duplicate.
       const again = (await t.c.community_worker.get('/api/v1/management/todos')).json.items;
       assert.equal(again.filter((x) => x.case_id === mc.id && x.kind === 'missing_report').length, missing.length);

@@ -141,8 +141,14 @@ export const recordCaseTest = (id: Id, sampled_at: IsoTime, result: 'negative' |
   request<CaseDetail>('POST', `/management/cases/${id}/tests`, { body: { sampled_at, result } });
 export const reportForCase = (id: Id, body: ReportInput) => request<HealthReport>('POST', `/management/cases/${id}/reports`, { body });
 export const managementBoard = () => request<ManagementBoard>('GET', '/management/board');
-export const listTodos = (status: 'open' | 'closed' | 'all' = 'open') =>
-  request<{ items: Todo[] }>('GET', '/management/todos', { query: { status } }).then((r) => r.items);
+export type TodoKind = Todo['kind'];
+export const TODO_KINDS: TodoKind[] = ['fever', 'missing_report', 'overdue_step', 'overdue_test'];
+export interface TodoQuery {
+  status?: 'open' | 'closed' | 'all';
+  kind?: TodoKind | '';  // '' every kind
+}
+// One page of them, newest first, and how many there are.
+export const listTodos = (query: TodoQuery & PageQuery) => getPage<Todo>('/management/todos', query);
 export const closeTodo = (id: Id, note: string) => request<Todo>('POST', `/management/todos/${id}/close`, { body: { note } });
 export const myReports = () => request<MyReports>('GET', '/me/health-reports');
 export const submitMyReport = (body: ReportInput & { member?: Id }) => request<HealthReport>('POST', '/me/health-reports', { body });
