@@ -620,7 +620,9 @@ store::PageOf<store::ManagementAlert> list_todos(Runtime& rt, const Caller& call
   if (!status.empty() && status != "open" && status != "closed") throw invalid("invalid_query", "status must be open or closed");
   if (!kind.empty() && kind != "fever" && kind != "missing_report" && kind != "overdue_step" && kind != "overdue_test")
     throw invalid("invalid_query", "kind must be fever, missing_report, overdue_step or overdue_test");
-  sweep_management(rt, now_ms(), caller.who.division_path);  // computed on read as well as by the jobs thread
+  // Computed on read as well as by the jobs thread: on the first page (reading every case of a city takes
+  // seconds; the pages after it are the same list).
+  if (p.page == 1) sweep_management(rt, now_ms(), caller.who.division_path);
   store::PageOf<store::ManagementAlert> out;
   rt.db.read(
       [&](store::Connection& c) { out = store::page_management_alerts(c, status, kind, caller.who.division_path, p); });

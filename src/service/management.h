@@ -94,7 +94,8 @@ struct Board {
 Board management_board(Runtime& rt, const Caller& caller);
 
 // ---- to-dos (alerts) and sweeps
-// One page of the caller's to-dos of the status (open | closed | "" all) and kind ("" all), newest first.
+// One page of the caller's to-dos of the status (open | closed | "" all) and kind ("" all), newest first;
+// the first page sweeps the caller's cases first (sweep_management).
 store::PageOf<store::ManagementAlert> list_todos(Runtime& rt, const Caller& caller, const std::string& status,
                                                  const std::string& kind, const store::Page& p);
 store::ManagementAlert close_todo(Runtime& rt, const Caller& caller, int64_t id, const std::string& note);
