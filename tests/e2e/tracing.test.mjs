@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newIdNumber } from '../lib/codes.mjs';
-import { useServerAndBrowser, withPage, startTraceOf, hallScenario } from './browser.mjs';
+import { useServerAndBrowser, withPage, startTraceOf, hallScenario, signIn } from './browser.mjs';
+import { login } from '../lib/harness.mjs';
 
 const ctx = useServerAndBrowser();
 
@@ -53,5 +54,32 @@ test('a commander traces a case: the contact, its evidence, the network graph', 
       return rows.length > 0 && rows.every((r) => r.innerText.includes(n));
     }, names[1]);
     assert.match(await pager.innerText(), /(共|Total)\s*1\b/);
+  }, { baseURL: srv.url });
+});
+
+test('a job of many index cases names the first five and says how many there are', async (t) => {
+  const srv = ctx.server;
+  const hall = await hallScenario(srv);
+  const names = ['子一', '子二', '子三', '子四', '子五', '子六', '子七'].map((n) => `多例${n}`);
+  const cases = [];
+  for (const [i, name] of names.entries()) {
+    const p = await hall.register(newIdNumber(`1979010${i + 1}`), name);
+    cases.push({ person_id: p.id, onset: new Date(Date.now() - 3600_000).toISOString() });
+  }
+  const commander = await login(srv.url, 'commander');
+  const started = await commander.post('/api/v1/tracing/jobs', { cases });
+  assert.equal(started.status, 202, started.text);
+
+  await withPage(ctx.browser, t, async (page) => {
+    await signIn(page, 'commander');
+    await page.goto('/tracing');
+    const row = page.getByTestId('tracing-jobs').locator('tr.el-table__row').filter({ hasText: names[0] }).first();
+    await row.waitFor();
+    const text = await row.innerText();
+    assert.match(text, new RegExp(`${names.slice(0, 5).join('、')}等 7 人`));
+    assert.doesNotMatch(text, new RegExp(names[5]), 'the sixth is left to the tooltip');
+    assert.match(await row.locator('[title]').first().getAttribute('title'), new RegExp(names.join('、')));
+    await row.click();
+    await page.getByTestId('tracing-job-cases').filter({ hasText: '等 7 人' }).waitFor({ timeout: 20000 });
   }, { baseURL: srv.url });
 });
