@@ -114,6 +114,13 @@ test('the board lists the 100 most overdue and leads to every one of them; the t
     const badge = page.getByTestId('board-overdue-total');
     await badge.filter({ hasText: String(total) }).waitFor();
     assert.equal(await page.getByTestId('board-overdue').locator('tr.el-table__row').count(), 100, 'the 100 most overdue');
+    // Each row names the earliest deadline missed and how many there are; every one of them on hover.
+    const items = page.getByTestId('board-overdue-items').first();
+    const [shown, every] = [await items.innerText(), await items.getAttribute('title')];
+    assert.doesNotMatch(shown, /、/, shown);
+    const n = every.split('、').length;
+    if (n > 1) assert.match(shown, new RegExp(`等 ${n} 项$`), `${shown} / ${every}`);
+    else assert.equal(shown, every);
     const { sh } = await page.evaluate(() => ({ sh: document.documentElement.scrollHeight }));
     assert.ok(sh < 2200, `the board stays a screen or two high (${sh} px)`);
     const all = page.getByTestId('board-overdue-all');
