@@ -105,6 +105,11 @@ test('the board lists the 100 most overdue and leads to every one of them; the t
     const r = await c.commander.post('/api/v1/management/cases', { person_id: p.json.id, measure: 'close_contact', exposure_at: iso(reported - 3600_000), case_reported_at: iso(reported) });
     assert.equal(r.status, 201, r.text);
   }
+  // And one whose first test days (quarantine days 1 and 2) have passed with no test.
+  const late = await c.worker.post('/api/v1/persons', { id_number: newIdNumber(), name: '超时核酸', phone: '13900000004', division_id: c.compound.id });
+  assert.equal(late.status, 201, late.text);
+  const threeDays = Date.now() - 3 * 86400_000;
+  assert.equal((await c.commander.post('/api/v1/management/cases', { person_id: late.json.id, measure: 'close_contact', exposure_at: iso(threeDays), case_reported_at: iso(threeDays) })).status, 201);
   const total = (await c.commander.get('/api/v1/management/board')).json.overdue_total;
   assert.ok(total >= 101, `${total} overdue`);
 
@@ -143,5 +148,11 @@ test('the board lists the 100 most overdue and leads to every one of them; the t
     await page.getByTestId('todo-pager').locator('.el-pagination__total').filter({ hasText: new RegExp(`\\b${todos}\\b`) }).waitFor();
     const kinds = await page.getByTestId('todo-kind').allInnerTexts();
     assert.ok(kinds.length === 20 && kinds.every((k) => k === '环节超时'), kinds.join());
+    // A missed test day reads as one, in the page's language.
+    await page.getByTestId('todo-kind-filter').click();
+    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: '核酸超时' }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=todo-kind]')].every((e) => e.innerText === '核酸超时'));
+    const details = await page.getByTestId('todo-detail').allInnerTexts();
+    assert.ok(details.length > 0 && details.every((d) => /^隔离第 \d+ 天核酸$/.test(d)), details.join());
   }, { viewport: { width: 1920, height: 1080 }, baseURL: ctx.server.url });
 });
