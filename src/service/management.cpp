@@ -123,16 +123,23 @@ std::vector<q::Deadline> overdue_of(store::Connection& c, const store::ManagedCa
   return out;
 }
 
-// Every case of the filter (active ones unless it says otherwise), by id, a batch at a time with the
-// test days of the batch read at once, however many there are: fn(case, its overdue items).
-constexpr int64_t kCaseBatch = 1000;
+// Every case of the filter (active ones unless it says otherwise), by id, however many there are: fn(batch)
+// for each 1,000 of them.
 template <class F>
-void each_case_overdue(store::Connection& c, store::ManagedCaseFilter f, Millis now, const F& fn) {
+void each_case_batch(store::Connection& c, store::ManagedCaseFilter f, const F& fn) {
   if (f.state.empty()) f.state = "active";
   for (int64_t after = 0;;) {
-    auto batch = store::managed_cases_after(c, f, after, kCaseBatch);
+    auto batch = store::managed_cases_after(c, f, after, 1000);
     if (batch.empty()) return;
     after = batch.back().id;
+    fn(batch);
+  }
+}
+
+// The same with the test days of a batch read at once: fn(case, its overdue items).
+template <class F>
+void each_case_overdue(store::Connection& c, const store::ManagedCaseFilter& f, Millis now, const F& fn) {
+  each_case_batch(c, f, [&](std::vector<store::ManagedCase>& batch) {
     std::vector<int64_t> ids;
     ids.reserve(batch.size());
     for (const auto& m : batch) ids.push_back(m.id);
@@ -142,7 +149,7 @@ void each_case_overdue(store::Connection& c, store::ManagedCaseFilter f, Millis 
       const auto it = tests.find(m.id);
       fn(m, q::overdue(view_of(m), statuses(it == tests.end() ? kNone : it->second), management_settings(), now));
     }
-  }
+  });
 }
 
 CaseDetail detail_of(store::Connection& c, int64_t id, Millis now) {
@@ -724,14 +731,10 @@ int sweep_management(Runtime& rt, Millis now, const std::string& within_path) {
   std::vector<int64_t> ids, dirty;
   rt.db.read([&](store::Connection& c) {
     store::ManagedCaseFilter f;
-    f.state = "active";
     f.within_path = within_path;
-    for (int64_t after = 0;;) {  // every active case, however many
-      auto batch = store::managed_cases_after(c, f, after, kCaseBatch);
-      if (batch.empty()) break;
-      after = batch.back().id;
+    each_case_batch(c, f, [&](const std::vector<store::ManagedCase>& batch) {
       for (const auto& m : batch) ids.push_back(m.id);
-    }
+    });
     for (int64_t id : ids)
       if (sweep_case(c, system, id, now, false) > 0) dirty.push_back(id);
   });
